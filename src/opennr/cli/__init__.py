@@ -1,0 +1,1 @@
+"""The ``opennr`` command: a thin shell over the library."""

@@ -1,0 +1,200 @@
+"""The ``opennr`` command line: ``simulate``, ``bench`` and ``info``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from opennr import __version__
+from opennr.errors import ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="opennr: an open 5G New Radio physical layer.")
+console = Console()
+err_console = Console(stderr=True)
+
+
+def parse_snrs(text: str) -> list[float]:
+    """SNR points from ``"start:stop:step"`` (stop included) or a comma-separated list."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            n = int(np.floor((stop - start) / step + 1e-9)) + 1
+            return [round(start + i * step, 6) for i in range(n)]
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError("snr", text, "must be 'start:stop:step' with step > 0 and stop >= start, "
+                          "or a comma-separated list of dB values") from None
+
+
+@app.command()
+def simulate(
+    mcs_table: Annotated[str, typer.Option(help="MCS table: qam64, qam256, qam64LowSE, qam1024.")]
+        = "qam64",
+    mcs: Annotated[int, typer.Option(help="MCS index.")] = 16,
+    prb: Annotated[int, typer.Option(help="Number of allocated PRBs.")] = 52,
+    symbols: Annotated[int, typer.Option(help="OFDM symbols of the allocation.")] = 14,
+    dmrs_re: Annotated[int, typer.Option(help="DM-RS REs per PRB (overhead).")] = 12,
+    layers: Annotated[int, typer.Option(help="Number of layers.")] = 1,
+    tbs: Annotated[int | None, typer.Option(help="Transport block size (default: TS 38.214).")]
+        = None,
+    snr: Annotated[str, typer.Option(help="SNR points in dB: 'start:stop:step' or a list.")]
+        = "9:12:0.5",
+    harq: Annotated[bool, typer.Option(help="HARQ with RV sequence 0,2,3,1 and soft combining.")]
+        = False,
+    max_tx: Annotated[int, typer.Option(help="Transmissions per TB with HARQ.")] = 4,
+    decoder: Annotated[str, typer.Option(help="LDPC decoder: nms, oms, spa.")] = "nms",
+    iterations: Annotated[int, typer.Option(help="Maximum LDPC iterations.")] = 10,
+    min_errors: Annotated[int, typer.Option(help="Stop a point after this many TB errors.")] = 100,
+    max_blocks: Annotated[int, typer.Option(help="Stop a point after this many TBs.")] = 2000,
+    batch: Annotated[int, typer.Option(help="TBs per batch.")] = 32,
+    bler_floor: Annotated[float, typer.Option(help="Skip higher SNRs once BLER falls below.")]
+        = 1e-3,
+    seed: Annotated[int, typer.Option(help="Seed of the run.")] = 1,
+    store: Annotated[Path, typer.Option(help="SQLite results store.")] = Path("opennr-results.db"),
+    resume: Annotated[bool, typer.Option(help="Resume the latest unfinished run in the store.")]
+        = False,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Coded BLER of the DL-SCH over AWGN, swept over SNR."""
+    from opennr.link.dlsch import DlschAwgnConfig, DlschAwgnLink
+    from opennr.sim import ResultsStore, StopRule, run_sweep
+    from opennr.sim.store import StoreError
+
+    try:
+        with ResultsStore(store) as db:
+            if resume:
+                run_id = db.latest_unfinished()
+                if run_id is None:
+                    raise StoreError(f"{store}: no unfinished run to resume")
+                rec = db.run(run_id)
+                config = DlschAwgnConfig(**rec["config"]["link"])
+                stop = StopRule(**rec["config"]["stop"])
+                snrs, seed = rec["snrs"], rec["seed"]
+            else:
+                config = DlschAwgnConfig(
+                    mcs_table=mcs_table, mcs_index=mcs, n_prb=prb, n_symbols=symbols,
+                    n_dmrs_prb=dmrs_re, n_layers=layers, tbs=tbs, harq=harq,
+                    max_transmissions=max_tx, decoder=decoder, max_iterations=iterations)
+                stop = StopRule(min_errors=min_errors, max_blocks=max_blocks, batch_size=batch,
+                                bler_floor=bler_floor)
+                snrs = parse_snrs(snr)
+                run_id = db.new_run("dlsch-awgn", {"link": config.as_dict(),
+                                                   "stop": stop_as_dict(stop)}, snrs, seed)
+            link = DlschAwgnLink(config)
+            done = db.batches(run_id)
+            if not quiet and not as_json:
+                console.print(f"[bold]opennr {__version__}[/] run {run_id} in {store}: "
+                              f"{link.describe()}")
+            with _progress(quiet or as_json) as progress:
+                tasks = {}
+
+                def on_progress(point: int, result) -> None:
+                    if progress is None:
+                        return
+                    if point not in tasks:
+                        tasks[point] = progress.add_task(f"{result.snr_db:6.2f} dB",
+                                                         total=stop.max_blocks)
+                    progress.update(tasks[point], completed=result.counts["blocks"],
+                                    errors=result.counts["block_errors"], bler=result.bler)
+
+                results = run_sweep(link, snrs, stop, seed, done=done,
+                                    on_batch=lambda p, b, s, c: db.add_batch(run_id, p, b, s, c),
+                                    on_progress=on_progress)
+            db.finish(run_id)
+    except (ConfigError, StoreError, ValueError) as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    rows = [link.metrics(r) for r in results]
+    if as_json:
+        print(json.dumps({"run": run_id, "version": __version__, "seed": seed,
+                          "config": config.as_dict(), "points": rows}, indent=2))
+    else:
+        console.print(_results_table(rows))
+
+
+def stop_as_dict(stop) -> dict:
+    return {"min_errors": stop.min_errors, "max_blocks": stop.max_blocks,
+            "batch_size": stop.batch_size, "bler_floor": stop.bler_floor}
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return _NoProgress()
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("errors {task.fields[errors]}  BLER {task.fields[bler]:.3g}"),
+                    TimeElapsedColumn(), console=console, transient=False)
+
+
+def _results_table(rows: list[dict]) -> Table:
+    table = Table(title="DL-SCH over AWGN")
+    for col in rows[0]:
+        table.add_column(col, justify="right")
+    for row in rows:
+        table.add_row(*(_fmt(v) for v in row.values()))
+    return table
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return "-" if np.isnan(v) else f"{v:.4g}"
+    return str(v)
+
+
+@app.command()
+def bench(
+    quick: Annotated[bool, typer.Option(help="Short runs (less accurate figures).")] = False,
+    only: Annotated[list[str] | None, typer.Option(help="Run only these benchmarks.")] = None,
+    folder: Annotated[Path | None, typer.Option(help="The benchmarks folder.")] = None,
+) -> None:
+    """Throughput benchmarks, compared with their targets."""
+    from opennr.cli.bench import find_benchmarks, load_benchmarks, machine_description
+
+    try:
+        modules = load_benchmarks(find_benchmarks(folder), only)
+    except (FileNotFoundError, ValueError) as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    info = machine_description()
+    console.print("[bold]opennr bench[/] " + __version__ + "  " +
+                  "  ".join(f"{k}: {v}" for k, v in info.items()))
+    table = Table(title="Benchmarks")
+    for col in ("benchmark", "figure", "value", "unit", "target", "status"):
+        table.add_column(col, justify="right" if col in ("value", "target") else "left")
+    for name, module in modules.items():
+        console.print(f"running {name} ...")
+        for row in module.run(quick=quick):
+            target = row.get("target")
+            status = "" if target is None else ("met" if row["value"] >= target else "below")
+            table.add_row(name, row["name"], f"{row['value']:.4g}", row["unit"],
+                          "" if target is None else f"{target:g}",
+                          {"met": "[green]met[/]", "below": "[red]below[/]"}.get(status, ""))
+    console.print(table)
+
+
+@app.command()
+def info() -> None:
+    """Version, machine and libraries."""
+    from opennr.cli.bench import machine_description
+
+    console.print(f"opennr {__version__}")
+    for k, v in machine_description().items():
+        console.print(f"  {k}: {v}")
