@@ -8,12 +8,15 @@ from opennr.coding.ldpc.basegraph import (
     lifting_set_index,
     parity_check_matrix,
 )
+from opennr.coding.ldpc.encoder import ldpc_encode, ldpc_lifting_size
 
 __all__ = [
     "LIFTING_SIZES",
     "LIFTING_SIZE_SETS",
     "LdpcCode",
     "ldpc_code",
+    "ldpc_encode",
+    "ldpc_lifting_size",
     "lifting_set_index",
     "parity_check_matrix",
 ]
