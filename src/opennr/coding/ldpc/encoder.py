@@ -112,7 +112,7 @@ def ldpc_encode(c, bg: int) -> np.ndarray:
     zc = ldpc_lifting_size(bits.shape[-1], bg)
     code = ldpc_code(bg, zc)
     lead = bits.shape[:-1]
-    blocks = bits.reshape(-1, code.k)
+    blocks = bits.reshape(int(np.prod(lead)), code.k)
     out = np.empty((blocks.shape[0], code.n), dtype=np.uint8)
     if blocks.shape[0]:
         ldpc_encode_kernel(blocks, code.row_ptr, code.cols, code.shifts, code.k_b, zc,
