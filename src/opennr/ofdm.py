@@ -1,7 +1,7 @@
 """TS 38.211 §5.3-5.4 — OFDM baseband signal generation, modulation and upconversion.
 
 :func:`ofdm_modulate` turns resource grids into time-domain waveforms: one inverse FFT per
-OFDM symbol (``numpy.fft.ifft``, scaled by 1/N), subcarrier k of the K-subcarrier grid in FFT
+OFDM symbol (scaled by 1/N, as ``numpy.fft.ifft``), subcarrier k of the K-subcarrier grid in FFT
 bin (k − K/2) mod N (k = K/2 is the carrier centre, no DC skip), the cyclic prefix of §5.3.1
 before every symbol, and the §5.4 upconversion term for a carrier frequency f0. This reproduces
 MATLAB's ``nrOFDMModulate`` without windowing. :func:`ofdm_demodulate` inverts it exactly.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import scipy.fft
 
 from opennr._validate import check_int
 from opennr.errors import ConfigError
@@ -81,6 +82,16 @@ def _cp_gather(nfft: int, cps: tuple[int, ...]) -> np.ndarray:
     return out
 
 
+@functools.lru_cache(maxsize=64)
+def _timing_ramp(nfft: int, k_sc: int, deltas: tuple[int, ...]) -> np.ndarray:
+    """exp(j2π·bin·δ/N) over the K used bins, one row per timing offset δ (complex64)."""
+    bins = (np.arange(k_sc) - k_sc // 2) % nfft
+    turns = (np.outer(np.asarray(deltas, dtype=np.int64), bins) % nfft) / nfft
+    out = np.exp(2j * np.pi * turns).astype(np.complex64)
+    out.setflags(write=False)
+    return out
+
+
 def _check_frequency(carrier_frequency: object) -> float:
     if isinstance(carrier_frequency, bool) or not isinstance(carrier_frequency,
                                                              (int, float, np.number)):
@@ -99,7 +110,7 @@ def ofdm_modulate(grid: np.ndarray, carrier: Carrier, *, nfft: int | None = None
     """OFDM-modulate resource grids (TS 38.211 §5.3.1, §5.4).
 
     For every OFDM symbol l: the K subcarriers a_k,l go to FFT bins (k − K/2) mod N, the
-    length-N inverse DFT (``numpy.fft.ifft``, 1/N scaling) gives the useful part, the last
+    length-N inverse DFT (1/N scaling, as ``numpy.fft.ifft``) gives the useful part, the last
     N_CP,l samples are copied in front as the cyclic prefix, and with f0 ≠ 0 the symbol is
     multiplied by the §5.4 term exp(−j2π f0 t_l) (see :func:`symbol_phases`). The cyclic
     prefix pattern follows the position of each symbol in its subframe, starting at slot
@@ -149,7 +160,7 @@ def ofdm_modulate(grid: np.ndarray, carrier: Carrier, *, nfft: int | None = None
     freq = np.zeros((*lead, n_sym, n), dtype=np.complex64)
     bins = (np.arange(k_sc) - k_sc // 2) % n
     freq[..., bins] = arr
-    sym = np.fft.ifft(freq, axis=-1)
+    sym = scipy.fft.ifft(freq, axis=-1, overwrite_x=True)
     if f0 != 0.0:
         ph = symbol_phases(info, f0, first_symbol=first, n_symbols=n_sym).astype(np.complex64)
         sym *= ph[:, None]
@@ -227,14 +238,16 @@ def ofdm_demodulate(waveform: np.ndarray, carrier: Carrier, *, nfft: int | None 
     skip = np.floor(float(cp_fraction) * cp).astype(np.int64)
     starts = np.cumsum(n + cp) - (n + cp) + skip
     idx = starts[:, None] + np.arange(n)
-    sym = np.fft.fft(arr[..., idx].astype(np.complex64, copy=False), axis=-1)
+    sym = scipy.fft.fft(arr[..., idx].astype(np.complex64, copy=False), axis=-1,
+                        overwrite_x=True)
     bins = (np.arange(k_sc) - k_sc // 2) % n
     out = sym[..., bins]
     # The window starts delta = N_CP,l - skip samples early: undo exp(-j2π·bin·delta/N).
-    turns = (np.outer(cp - skip, bins) % n).astype(np.float64) / n
-    ramp = np.exp(2j * np.pi * turns)
+    delta = cp - skip
+    uniq, which = np.unique(delta, return_inverse=True)
+    ramp = _timing_ramp(n, k_sc, tuple(int(x) for x in uniq))[which]
     if f0 != 0.0:
-        ramp = ramp * np.conj(symbol_phases(info, f0, first_symbol=first,
-                                            n_symbols=n_sym))[:, None]
-    out = out * ramp.astype(np.complex64)
+        ph = np.conj(symbol_phases(info, f0, first_symbol=first, n_symbols=n_sym))
+        ramp = ramp * ph.astype(np.complex64)[:, None]
+    out *= ramp
     return np.ascontiguousarray(out, dtype=np.complex64)
