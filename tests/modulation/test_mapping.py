@@ -16,7 +16,7 @@ from opennr.modulation import (
     constellation,
     modulate,
 )
-from opennr.modulation.mapping import symbol_table
+from opennr.modulation.mapping import modulation_for_qm, symbol_table
 
 MOD_FILES = vector_files("modulation", "nrModulation_testvec_*.mat")
 SQUARE_QAM = ("QPSK", "16QAM", "64QAM", "256QAM", "1024QAM")
@@ -127,3 +127,14 @@ def test_bad_bits():
         modulate(np.array([0.0, 1.0]), "QPSK")
     with pytest.raises(ValueError, match="at least 1 dimension"):
         modulate(np.uint8(1), "BPSK")
+
+
+@pytest.mark.parametrize("qm", [1, 2, 4, 6, 8, 10])
+def test_modulation_for_qm_inverts_bits_per_symbol(qm):
+    assert bits_per_symbol(modulation_for_qm(qm)) == qm
+    assert modulation_for_qm(1) == "pi/2-BPSK"
+
+
+def test_modulation_for_qm_rejects_unknown_order():
+    with pytest.raises(ConfigError, match="qm=3"):
+        modulation_for_qm(3)

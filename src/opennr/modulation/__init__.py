@@ -12,6 +12,7 @@ from opennr.modulation.mapping import (
     bits_per_symbol,
     constellation,
     modulate,
+    modulation_for_qm,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "constellation",
     "demodulate",
     "modulate",
+    "modulation_for_qm",
 ]

@@ -131,6 +131,24 @@ def bits_per_symbol(modulation: str) -> int:
     return BITS_PER_SYMBOL[check_modulation(modulation)]
 
 
+def modulation_for_qm(qm: int) -> str:
+    """The modulation scheme of a shared channel with modulation order Q_m.
+
+    TS 38.214 §5.1.3.1 and §6.1.4.1 give a data channel's scheme by Q_m alone; Q_m = 1 occurs
+    only with transform precoding and means pi/2-BPSK.
+
+    Raises
+    ------
+    ConfigError
+        If ``qm`` is not 1, 2, 4, 6, 8 or 10.
+    """
+    check_choice("qm", qm, _SCHEME_BY_QM, "TS 38.214 §5.1.3.1, §6.1.4.1")
+    return _SCHEME_BY_QM[qm]
+
+
+_SCHEME_BY_QM = {1: "pi/2-BPSK", 2: "QPSK", 4: "16QAM", 6: "64QAM", 8: "256QAM", 10: "1024QAM"}
+
+
 @cache
 def symbol_table(modulation: str) -> np.ndarray:
     """TS 38.211 §5.1 — the constellation as a lookup table, evaluated from the §5.1 equations.
