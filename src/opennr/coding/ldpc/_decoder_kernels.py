@@ -1,0 +1,347 @@
+"""Compiled kernels of the layered LDPC decoder (TS 38.212 §5.3.2 codes; decoding is not normative).
+
+State of one code block, kept cache-resident (about 0.6 MB for BG1 with ``Z_c`` = 384):
+
+* ``buf``: a posteriori LLRs of the ``n_cols * zc`` lifted variable nodes, one block of ``zc``
+  per base graph column ``j``. The block is stored *rotated* by a per-column frame ``f``:
+  ``buf[j*zc + z]`` holds variable ``j*zc + (z + f) mod zc``.
+* ``msg``: check-to-variable messages, ``zc`` per base graph edge: lane ``z`` of edge ``e`` (row
+  ``i``, column ``j``, shift ``P``) connects check ``i*zc + z`` with variable
+  ``j*zc + (z + P) mod zc`` and is stored at ``msg[e*zc + z]``.
+
+Layered schedule: the rows of the base graph are processed in order, each as ``zc`` parallel checks
+with the lanes in the innermost loop (vectorised by LLVM). A column block is always read in the
+frame ``f = P`` of the edge that reads it, so every read is one contiguous run of ``zc`` lanes
+(no gathers, no split loops). After an edge has updated a column, the block is written back in the
+frame of the next edge on that column (the next row using it, cyclically): in place when the two
+shifts are equal, otherwise through a temporary and two contiguous copies. The schedule of these
+rotations is built per code block by :func:`schedule` (it depends on the number of rows used).
+
+Min-sum rows run in two passes: pass 1 computes the extrinsic inputs ``t = app - msg`` and the
+check state (smallest magnitude ``m1``, second smallest ``m2``, whose sign bit carries the parity
+of the signs of all ``t``); pass 2 recomputes ``t`` (cheaper than storing it, stores bound this
+loop) and writes the new message and a posteriori LLR. An edge's message uses ``m2`` when
+``|t| == m1`` and ``m1`` otherwise (on ties both are equal, so no index is needed).
+
+Array arguments must be C-contiguous; scalars are ``float32`` where they meet LLR arithmetic, so
+that the lanes stay 16 wide in an AVX-512 register.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+#: Algorithm codes of :func:`decode_batch`.
+ALG_MINSUM = 0
+ALG_SPA = 1
+
+
+@numba.njit(cache=True, nogil=True)
+def rows_used(llr, zc, k_b, n_core, n_rows):
+    """Number of base graph rows that can carry information for one code block.
+
+    Row ``i >= n_core`` has a single degree-one parity column ``k_b + i``; when all its LLRs are 0
+    (not transmitted) every message the row sends to the other columns is 0, so the row and all
+    later rows are skipped. ``llr`` is the code block without the ``2*zc`` punctured bits.
+    """
+    j = llr.shape[0] - 1
+    while j >= 0 and llr[j] == 0:
+        j -= 1
+    last_col = (j + 2 * zc) // zc if j >= 0 else 0
+    return min(n_rows, max(n_core, last_col - k_b + 1))
+
+
+@numba.njit(cache=True, nogil=True)
+def schedule(row_ptr, cols, shifts, n_rows_used, n_cols, zc, rot, frame0, first, last):
+    """Fill the rotation schedule of the layered decoder for the first ``n_rows_used`` rows.
+
+    ``frame0[j]``: frame of column ``j`` at the start of an iteration (shift of its first edge, 0
+    for unused columns). ``rot[e]``: ``(P_next - P_e) mod zc`` where ``P_next`` is the shift of the
+    next edge on the same column (cyclically), i.e. the rotation applied when edge ``e`` writes
+    the column back. ``first``/``last`` are int32 work arrays of length ``n_cols``.
+    """
+    for j in range(n_cols):
+        first[j] = -1
+        last[j] = -1
+        frame0[j] = 0
+    for e in range(row_ptr[n_rows_used]):
+        j = cols[e]
+        if first[j] < 0:
+            first[j] = e
+        else:
+            rot[last[j]] = shifts[e] - shifts[last[j]]
+        last[j] = e
+    for j in range(n_cols):
+        if first[j] >= 0:
+            rot[last[j]] = shifts[first[j]] - shifts[last[j]]
+            frame0[j] = shifts[first[j]]
+
+
+@numba.njit(cache=True, nogil=True)
+def _move_window(col, s, d, zc):
+    """Make the window ``[s + d, s + d + zc)`` of a doubled column block current.
+
+    ``col`` holds ``2*zc`` values, variable ``v`` at ``v`` and ``v + zc``; only the window
+    ``[s, s + zc)`` is current. The part of the new window outside it is copied from its mirror.
+    """
+    if d > 0:
+        dst = col[s + zc:s + zc + d]
+        src = col[s:s + d]
+        for z in range(d):
+            dst[z] = src[z]
+    elif d < 0:
+        dst = col[s + d:s]
+        src = col[s + d + zc:s + zc]
+        for z in range(-d):
+            dst[z] = src[z]
+
+
+@numba.njit(cache=True, nogil=True)
+def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, zero, m1, m2):
+    """One layered min-sum update of the base graph row with edges ``e0:e1``.
+
+    The message magnitude is ``max(scale * m - offset, 0)``: normalized min-sum with
+    ``offset = 0``, offset min-sum with ``scale = 1``. ``zero`` is a float32 0 passed at run
+    time, ``m1`` and ``m2`` are ``zc`` float32 work arrays.
+    """
+    sentinel = np.float32(3.0e38)
+    for z in range(zc):
+        m1[z] = sentinel
+        m2[z] = sentinel
+    # Pass 1: check state; m2's sign bit accumulates the parity of the signs of t. The "+ zero"
+    # keeps LLVM from turning the store of m1 into a (slow) masked store.
+    for e in range(e0, e1):
+        c0 = 2 * cols[e] * zc + shifts[e]
+        bv = buf[c0:c0 + zc]
+        mv = msg[e * zc:e * zc + zc]
+        for z in range(zc):
+            t = bv[z] - mv[z]
+            a = abs(t)
+            q = m2[z]
+            p = m1[z]
+            m2[z] = math.copysign(min(abs(q), max(p, a)), q * t)
+            m1[z] = min(p, a) + zero
+    # Pass 2: new messages and a posteriori LLRs, in place in the window of the edge.
+    for e in range(e0, e1):
+        s = shifts[e]
+        col = buf[2 * cols[e] * zc:2 * cols[e] * zc + 2 * zc]
+        bv = col[s:s + zc]
+        mv = msg[e * zc:e * zc + zc]
+        for z in range(zc):
+            t = bv[z] - mv[z]
+            q = m2[z]
+            mag = abs(q) if abs(t) == m1[z] else m1[z]
+            r = math.copysign(max(scale * mag - offset, zero), q * t)
+            mv[z] = r
+            bv[z] = min(max(t + r, -llr_max), llr_max)
+        _move_window(col, s, rot[e], zc)
+
+
+@numba.njit(cache=True, nogil=True)
+def _phi(x):
+    """``phi(x) = -ln tanh(x/2) = ln((e^x + 1)/(e^x - 1))`` for ``x > 0``; ``phi(phi(x)) = x``."""
+    return math.log1p(np.float32(2.0) / math.expm1(x))
+
+
+@numba.njit(cache=True, nogil=True)
+def spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, llr_max, a_min, a_max, pv, pre, run, sg):
+    """One layered sum-product update (exact boxplus) of the base graph row with edges ``e0:e1``.
+
+    The check-node rule is ``r_e = (prod_{k != e} sign t_k) phi(sum_{k != e} phi(|t_k|))``. The
+    sums over ``k != e`` are formed from prefix and suffix sums (no subtraction, so no
+    cancellation); inputs are clamped to ``[a_min, a_max]`` so that ``phi`` stays finite, which
+    bounds message magnitudes by ``a_max``. ``pv``/``pre`` hold ``degree * zc`` float32 values,
+    ``run``/``sg`` are ``zc`` float32 work arrays.
+    """
+    zero = np.float32(0.0)
+    one = np.float32(1.0)
+    for z in range(zc):
+        run[z] = zero
+        sg[z] = one
+    for k in range(e1 - e0):
+        e = e0 + k
+        c0 = 2 * cols[e] * zc + shifts[e]
+        bv = buf[c0:c0 + zc]
+        mv = msg[e * zc:e * zc + zc]
+        pk = pv[k * zc:k * zc + zc]
+        qk = pre[k * zc:k * zc + zc]
+        for z in range(zc):
+            t = bv[z] - mv[z]
+            p = _phi(min(max(abs(t), a_min), a_max))
+            pk[z] = p
+            qk[z] = run[z]
+            run[z] += p
+            sg[z] = math.copysign(one, sg[z] * t)
+    for z in range(zc):
+        run[z] = zero
+    for k in range(e1 - e0 - 1, -1, -1):
+        e = e0 + k
+        s = shifts[e]
+        col = buf[2 * cols[e] * zc:2 * cols[e] * zc + 2 * zc]
+        bv = col[s:s + zc]
+        mv = msg[e * zc:e * zc + zc]
+        pk = pv[k * zc:k * zc + zc]
+        qk = pre[k * zc:k * zc + zc]
+        for z in range(zc):
+            t = bv[z] - mv[z]
+            others = qk[z] + run[z]
+            run[z] += pk[z]
+            r = math.copysign(min(_phi(others), a_max), sg[z] * t)
+            mv[z] = r
+            bv[z] = min(max(t + r, -llr_max), llr_max)
+    # Windows move after the whole row: in the backward pass the edges run in reverse order.
+    for e in range(e0, e1):
+        s = shifts[e]
+        col = buf[2 * cols[e] * zc:2 * cols[e] * zc + 2 * zc]
+        _move_window(col, s, rot[e], zc)
+
+
+@numba.njit(cache=True, nogil=True)
+def hard_decisions(buf, frame0, n_cols, zc, hard):
+    """``hard[j*zc + v] = 1`` where the a posteriori LLR of variable ``j*zc + v`` is negative."""
+    for j in range(n_cols):
+        f = frame0[j]
+        # variable v is current at 2*j*zc + v for v >= f, and at 2*j*zc + zc + v for v < f
+        src = buf[2 * j * zc + f:2 * j * zc + zc]
+        dst = hard[j * zc + f:j * zc + zc]
+        for v in range(zc - f):
+            dst[v] = src[v] < 0
+        src2 = buf[2 * j * zc + zc:2 * j * zc + zc + f]
+        dst2 = hard[j * zc:j * zc + f]
+        for v in range(f):
+            dst2[v] = src2[v] < 0
+
+
+@numba.njit(cache=True, nogil=True)
+def app_natural(buf, frame0, n_cols, zc, out):
+    """``out[j*zc + v]`` = a posteriori LLR of variable ``j*zc + v`` (undo the column windows)."""
+    for j in range(n_cols):
+        f = frame0[j]
+        for v in range(f, zc):
+            out[j * zc + v] = buf[2 * j * zc + v]
+        for v in range(f):
+            out[j * zc + v] = buf[2 * j * zc + zc + v]
+
+
+@numba.njit(cache=True, nogil=True)
+def syndrome_ok(hard, cols, shifts, row_ptr, n_rows_used, zc, acc):
+    """True when the hard decisions satisfy the parity checks of the first ``n_rows_used`` rows."""
+    for i in range(n_rows_used):
+        for z in range(zc):
+            acc[z] = 0
+        for e in range(row_ptr[i], row_ptr[i + 1]):
+            b0 = cols[e] * zc
+            s = shifts[e]
+            n1 = zc - s
+            h1 = hard[b0 + s:b0 + zc]
+            a1 = acc[:n1]
+            for z in range(n1):
+                a1[z] ^= h1[z]
+            h2 = hard[b0:b0 + s]
+            a2 = acc[n1:]
+            for z in range(s):
+                a2[z] ^= h2[z]
+        bad = 0
+        for z in range(zc):
+            bad |= acc[z]
+        if bad:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algorithm,
+               max_iterations, scale, offset, early_termination, llr_max, a_min, a_max, zero,
+               buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0, first, last):
+    """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
+    (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
+
+    ``llr``: ``(n_cols - 2) * zc`` float32 channel LLRs (the ``2*zc`` punctured bits excluded).
+    """
+    m = rows_used(llr, zc, k_b, n_core, n_rows)
+    schedule(row_ptr, cols, shifts, m, n_cols, zc, rot, frame0, first, last)
+    # Channel LLRs into the rotated column blocks; punctured columns 0 and 1 start at 0.
+    for j in range(n_cols):
+        col = buf[2 * j * zc:2 * j * zc + 2 * zc]
+        if j < 2:
+            for z in range(2 * zc):
+                col[z] = zero
+            continue
+        src = llr[(j - 2) * zc:(j - 1) * zc]
+        for z in range(zc):
+            v = min(max(src[z], -llr_max), llr_max)
+            col[z] = v
+            col[zc + z] = v
+    n_msg = row_ptr[m] * zc
+    for k in range(n_msg):
+        msg[k] = zero
+    ok = False
+    it = 0
+    while it < max_iterations:
+        it += 1
+        for i in range(m):
+            e0 = row_ptr[i]
+            e1 = row_ptr[i + 1]
+            if algorithm == ALG_SPA:
+                spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, llr_max, a_min, a_max, pv, pre,
+                        w1, w2)
+            else:
+                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, zero,
+                           w1, w2)
+        if early_termination:
+            hard_decisions(buf, frame0, n_cols, zc, hard)
+            if syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc):
+                ok = True
+                break
+    if not ok:
+        hard_decisions(buf, frame0, n_cols, zc, hard)
+        ok = syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc)
+    return ok, it
+
+
+@numba.njit(cache=True, nogil=True, parallel=True)
+def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, max_degree,
+                 algorithm, max_iterations, scale, offset, early_termination, llr_max, a_min,
+                 a_max, zero, bits, parity_ok, iterations, app):
+    """Decode ``llr`` (B, (n_cols - 2) * zc) code blocks in parallel (one thread per block).
+
+    Writes ``bits`` (B, k_b * zc) uint8, ``parity_ok`` (B,) bool, ``iterations`` (B,) int32 and,
+    when ``app.shape[0] == B``, the a posteriori LLRs ``app`` (B, (n_cols - 2) * zc) float32 in the
+    positions of ``llr``. Each block is decoded independently with its own work arrays, so the
+    result does not depend on the number of threads.
+    """
+    n_blocks = llr.shape[0]
+    k = k_b * zc
+    n_vars = n_cols * zc
+    n_edges = cols.shape[0]
+    want_app = app.shape[0] == n_blocks
+    for b in numba.prange(n_blocks):
+        buf = np.empty(2 * n_vars, np.float32)
+        msg = np.empty(n_edges * zc, np.float32)
+        w1 = np.empty(zc, np.float32)
+        w2 = np.empty(zc, np.float32)
+        n_spa = max_degree * zc if algorithm == ALG_SPA else 0
+        pv = np.empty(n_spa, np.float32)
+        pre = np.empty(n_spa, np.float32)
+        hard = np.empty(n_vars, np.uint8)
+        acc = np.empty(zc, np.uint8)
+        rot = np.zeros(n_edges, np.int32)
+        frame0 = np.empty(n_cols, np.int32)
+        first = np.empty(n_cols, np.int32)
+        last = np.empty(n_cols, np.int32)
+        ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
+                            algorithm, max_iterations, scale, offset, early_termination, llr_max,
+                            a_min, a_max, zero, buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0,
+                            first, last)
+        parity_ok[b] = ok
+        iterations[b] = it
+        for v in range(k):
+            bits[b, v] = hard[v]
+        if want_app:
+            full = np.empty(n_vars, np.float32)
+            app_natural(buf, frame0, n_cols, zc, full)
+            for v in range(n_vars - 2 * zc):
+                app[b, v] = full[2 * zc + v]
