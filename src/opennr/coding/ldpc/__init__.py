@@ -9,14 +9,38 @@ from opennr.coding.ldpc.basegraph import (
     parity_check_matrix,
 )
 from opennr.coding.ldpc.encoder import ldpc_encode, ldpc_lifting_size
+from opennr.coding.ldpc.ratematch import (
+    FILLER_LLR,
+    LdpcRateMatchPlan,
+    ldpc_bit_deinterleave,
+    ldpc_bit_interleave,
+    ldpc_bit_selection,
+    ldpc_e_per_block,
+    ldpc_k0,
+    ldpc_n_cb,
+    ldpc_rate_match,
+    ldpc_rate_match_plan,
+    ldpc_rate_recover,
+)
 
 __all__ = [
+    "FILLER_LLR",
     "LIFTING_SIZES",
     "LIFTING_SIZE_SETS",
     "LdpcCode",
+    "LdpcRateMatchPlan",
+    "ldpc_bit_deinterleave",
+    "ldpc_bit_interleave",
+    "ldpc_bit_selection",
     "ldpc_code",
+    "ldpc_e_per_block",
     "ldpc_encode",
+    "ldpc_k0",
     "ldpc_lifting_size",
+    "ldpc_n_cb",
+    "ldpc_rate_match",
+    "ldpc_rate_match_plan",
+    "ldpc_rate_recover",
     "lifting_set_index",
     "parity_check_matrix",
 ]
