@@ -302,7 +302,7 @@ class LdpcRateMatchPlan:
     filler_start, filler_stop : int
         Filler positions in ``d``: ``max(K' - 2Z_c, 0) .. K - 2Z_c``.
     index : numpy.ndarray
-        ``int64`` array of length ``G``: output bit ``i`` is ``d.reshape(C*N)[index[i]]``.
+        ``int32`` array of length ``G``: output bit ``i`` is ``d.reshape(C*N)[index[i]]``.
     """
 
     bg: int
@@ -339,7 +339,7 @@ class LdpcRateMatchPlan:
         for r, e_r in enumerate(e):
             pos = _selection_positions(self.n_cb, k0, e_r, f0, f1)
             parts.append(pos[_interleave_order(e_r, self.qm)] + r * n)
-        index = np.concatenate(parts)
+        index = np.concatenate(parts).astype(np.int32)
         index.setflags(write=False)
         for name, value in (("n", n), ("k0", k0), ("e", e), ("filler_start", f0),
                             ("filler_stop", f1), ("index", index)):
