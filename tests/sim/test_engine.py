@@ -57,6 +57,20 @@ def test_points_below_floor_skip_the_rest():
     assert res[2].counts["blocks"] == 0
 
 
+def test_floor_uses_first_transmission_bler_when_counted():
+    class HarqCoin(CoinLink):
+        counters = ("blocks", "block_errors", "first_tx_errors")
+
+        def run_batch(self, snr_db, n_blocks, rng):
+            first = rng.random(n_blocks) < 10 ** (-snr_db / 10)
+            return {"blocks": n_blocks, "block_errors": 0, "first_tx_errors": int(first.sum())}
+
+    stop = StopRule(min_errors=10, max_blocks=200, batch_size=50, bler_floor=0.02)
+    res = run_sweep(HarqCoin(), [3.0, 10.0, 30.0, 40.0], stop, seed=1)
+    # Residual BLER is 0 everywhere, but the first transmissions still fail at 3 and 10 dB.
+    assert [r.skipped for r in res] == [False, False, False, True]
+
+
 def test_resume_from_store_equals_uninterrupted_run(tmp_path):
     stop = StopRule(min_errors=40, max_blocks=400, batch_size=10)
     snrs = [4.0, 7.0, 10.0]
@@ -115,7 +129,7 @@ def test_stop_rule_validation(field, value):
 
 def test_wilson_interval_known_values():
     lo, hi = wilson_interval(0, 100)
-    assert lo == pytest.approx(0.0, abs=1e-12) and hi == pytest.approx(0.037, abs=1e-3)
+    assert lo == 0.0 and hi == pytest.approx(0.037, abs=1e-3)
     lo, hi = wilson_interval(50, 100)
     assert (lo, hi) == pytest.approx((0.4038, 0.5962), abs=1e-3)
     assert np.isclose(sum(wilson_interval(5, 10)), 1.0)

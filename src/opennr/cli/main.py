@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,8 @@ from opennr.errors import ConfigError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="opennr: an open 5G New Radio physical layer.")
-console = Console()
+# A table piped to a file or a log keeps its columns readable.
+console = Console(width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True)
 
 
@@ -48,7 +50,7 @@ def simulate(
     tbs: Annotated[int | None, typer.Option(help="Transport block size (default: TS 38.214).")]
         = None,
     snr: Annotated[str, typer.Option(help="SNR points in dB: 'start:stop:step' or a list.")]
-        = "9:12:0.5",
+        = "8:10:0.25",
     harq: Annotated[bool, typer.Option(help="HARQ with RV sequence 0,2,3,1 and soft combining.")]
         = False,
     max_tx: Annotated[int, typer.Option(help="Transmissions per TB with HARQ.")] = 4,
@@ -104,7 +106,8 @@ def simulate(
                         return
                     if point not in tasks:
                         tasks[point] = progress.add_task(f"{result.snr_db:6.2f} dB",
-                                                         total=stop.max_blocks)
+                                                         total=stop.max_blocks, errors=0,
+                                                         bler=float("nan"))
                     progress.update(tasks[point], completed=result.counts["blocks"],
                                     errors=result.counts["block_errors"], bler=result.bler)
 
@@ -120,7 +123,7 @@ def simulate(
         print(json.dumps({"run": run_id, "version": __version__, "seed": seed,
                           "config": config.as_dict(), "points": rows}, indent=2))
     else:
-        console.print(_results_table(rows))
+        console.print(_results_table(rows, config.harq))
 
 
 def stop_as_dict(stop) -> dict:
@@ -144,19 +147,23 @@ def _progress(quiet: bool):
                     TimeElapsedColumn(), console=console, transient=False)
 
 
-def _results_table(rows: list[dict]) -> Table:
+def _results_table(rows: list[dict], harq: bool) -> Table:
     table = Table(title="DL-SCH over AWGN")
-    for col in rows[0]:
+    columns = ["SNR dB", "TBs", "errors", "BLER", "95% interval"]
+    columns += ["BLER 1st tx"] if harq else []
+    columns += ["BER", "throughput", "iterations"]
+    for col in columns:
         table.add_column(col, justify="right")
-    for row in rows:
-        table.add_row(*(_fmt(v) for v in row.values()))
+    for r in rows:
+        if r["skipped"]:
+            table.add_row(f"{r['snr_db']:g}", "-", "-", "skipped", *[""] * (len(columns) - 4))
+            continue
+        cells = [f"{r['snr_db']:g}", str(r["blocks"]), str(r["block_errors"]), f"{r['bler']:.3g}",
+                 f"{r['bler_low']:.2g}-{r['bler_high']:.2g}"]
+        cells += [f"{r['bler_first_tx']:.3g}"] if harq else []
+        cells += [f"{r['ber']:.2e}", f"{r['throughput']:.1%}", f"{r['iterations']:.2f}"]
+        table.add_row(*cells)
     return table
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return "-" if np.isnan(v) else f"{v:.4g}"
-    return str(v)
 
 
 @app.command()

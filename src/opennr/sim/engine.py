@@ -36,7 +36,9 @@ class StopRule:
 
     A point stops after the batch in which it has counted ``min_errors`` block errors or
     ``max_blocks`` blocks, whichever comes first. Once a point ends with a BLER below
-    ``bler_floor`` (with at least ``max_blocks`` simulated), the higher SNR points are skipped.
+    ``bler_floor``, the higher SNR points are skipped; with HARQ (a link that counts
+    ``first_tx_errors``) that is the BLER of the first transmission, since the throughput still
+    grows with the SNR while retransmissions are needed.
     """
 
     min_errors: int = 100
@@ -136,7 +138,8 @@ def run_sweep(link: Link, snrs: Sequence[float], stop: StopRule, seed: int, *,
             if on_progress:
                 on_progress(p, result)
         results.append(result)
-        below_floor = result.bler < stop.bler_floor
+        floor_errors = result.counts.get("first_tx_errors", result.counts["block_errors"])
+        below_floor = floor_errors < stop.bler_floor * result.counts["blocks"]
     return results
 
 
