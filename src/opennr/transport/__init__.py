@@ -3,17 +3,39 @@
 - :mod:`opennr.transport.mcs` — MCS index tables (TS 38.214 §5.1.3.1, §6.1.4.1).
 - :mod:`opennr.transport.tbs` — transport block size (TS 38.214 §5.1.3.2, §6.1.4.2) and
   TBS_LBRM (TS 38.212 §5.4.2.1).
+- :mod:`opennr.transport.sch` — DL-SCH (TS 38.212 §7.2) and UL-SCH without UCI (§6.2) coding
+  and decoding.
+- :mod:`opennr.transport.harq` — HARQ soft buffers and processes.
 """
 
+from opennr.transport.harq import HarqBuffer, HarqEntity
 from opennr.transport.mcs import McsEntry, max_modulation_order, mcs_entry, mcs_table_number
+from opennr.transport.sch import (
+    SchConfig,
+    SchDecodeResult,
+    SchPlan,
+    sch_base_graph,
+    sch_decode,
+    sch_encode,
+    sch_plan,
+)
 from opennr.transport.tbs import n_prb_lbrm, tbs_lbrm, transport_block_size
 
 __all__ = [
+    "HarqBuffer",
+    "HarqEntity",
     "McsEntry",
+    "SchConfig",
+    "SchDecodeResult",
+    "SchPlan",
     "max_modulation_order",
     "mcs_entry",
     "mcs_table_number",
     "n_prb_lbrm",
+    "sch_base_graph",
+    "sch_decode",
+    "sch_encode",
+    "sch_plan",
     "tbs_lbrm",
     "transport_block_size",
 ]
