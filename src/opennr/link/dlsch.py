@@ -72,11 +72,7 @@ class DlschAwgnConfig:
     n_id: int = 1
 
     def __post_init__(self) -> None:
-        entry = mcs_entry(self.mcs_table, self.mcs_index)
-        if entry.reserved:
-            raise ConfigError("mcs_index", self.mcs_index,
-                              "is reserved (retransmissions only); pick an index with a code rate",
-                              "TS 38.214 §5.1.3.1")
+        mcs_entry(self.mcs_table, self.mcs_index)  # raises for an unknown or reserved index
         check_int("n_prb", self.n_prb, 1, 275, "TS 38.214 §5.1.3.2")
         check_int("n_symbols", self.n_symbols, 1, 14, "TS 38.214 §5.1.3.2")
         check_int("n_dmrs_prb", self.n_dmrs_prb, 0, 12 * self.n_symbols - 1, "TS 38.214 §5.1.3.2")
