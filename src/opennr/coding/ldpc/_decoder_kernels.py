@@ -100,7 +100,7 @@ def _move_window(col, s, d, zc):
 
 
 @numba.njit(cache=True, nogil=True)
-def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, zero, m1, m2):
+def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero, m1, m2):
     """One layered min-sum update of the base graph row with edges ``e0:e1``.
 
     The message magnitude is ``max(scale * m - offset, 0)``: normalized min-sum with
@@ -111,9 +111,30 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, 
     for z in range(zc):
         m1[z] = sentinel
         m2[z] = sentinel
-    # Pass 1: check state; m2's sign bit accumulates the parity of the signs of t. The "+ zero"
-    # keeps LLVM from turning the store of m1 into a (slow) masked store.
-    for e in range(e0, e1):
+    # Pass 1: check state; m2's sign bit accumulates the parity of the signs of t. Edges go in
+    # pairs (one load and store of the state per pair). The "+ zero" keeps LLVM from turning the
+    # store of m1 into a (slow) masked store.
+    e = e0
+    while e + 1 < e1:
+        c0 = 2 * cols[e] * zc + shifts[e]
+        bv = buf[c0:c0 + zc]
+        mv = msg[e * zc:e * zc + zc]
+        c1 = 2 * cols[e + 1] * zc + shifts[e + 1]
+        bw = buf[c1:c1 + zc]
+        mw = msg[(e + 1) * zc:(e + 2) * zc]
+        for z in range(zc):
+            t = bv[z] - mv[z]
+            u = bw[z] - mw[z]
+            a = abs(t)
+            b = abs(u)
+            lo = min(a, b)
+            hi = max(a, b)
+            q = m2[z]
+            p = m1[z]
+            m2[z] = math.copysign(min(min(abs(q), hi), max(p, lo)), q * (t * u))
+            m1[z] = min(p, lo) + zero
+        e += 2
+    if e < e1:
         c0 = 2 * cols[e] * zc + shifts[e]
         bv = buf[c0:c0 + zc]
         mv = msg[e * zc:e * zc + zc]
@@ -124,19 +145,30 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, 
             p = m1[z]
             m2[z] = math.copysign(min(abs(q), max(p, a)), q * t)
             m1[z] = min(p, a) + zero
-    # Pass 2: new messages and a posteriori LLRs, in place in the window of the edge.
+    # Pass 2: new messages and a posteriori LLRs, in place in the window of the edge. Message
+    # magnitudes are capped at msg_max, which bounds every a posteriori LLR (channel LLR plus the
+    # messages of its column) without a clamp per update.
     for e in range(e0, e1):
         s = shifts[e]
         col = buf[2 * cols[e] * zc:2 * cols[e] * zc + 2 * zc]
         bv = col[s:s + zc]
         mv = msg[e * zc:e * zc + zc]
-        for z in range(zc):
-            t = bv[z] - mv[z]
-            q = m2[z]
-            mag = abs(q) if abs(t) == m1[z] else m1[z]
-            r = math.copysign(max(scale * mag - offset, zero), q * t)
-            mv[z] = r
-            bv[z] = min(max(t + r, -llr_max), llr_max)
+        if offset == zero:
+            for z in range(zc):
+                t = bv[z] - mv[z]
+                q = m2[z]
+                mag = abs(q) if abs(t) == m1[z] else m1[z]
+                r = math.copysign(min(scale * mag, msg_max), q * t)
+                mv[z] = r
+                bv[z] = t + r
+        else:
+            for z in range(zc):
+                t = bv[z] - mv[z]
+                q = m2[z]
+                mag = abs(q) if abs(t) == m1[z] else m1[z]
+                r = math.copysign(min(max(scale * mag - offset, zero), msg_max), q * t)
+                mv[z] = r
+                bv[z] = t + r
         _move_window(col, s, rot[e], zc)
 
 
@@ -147,7 +179,7 @@ def _phi(x):
 
 
 @numba.njit(cache=True, nogil=True)
-def spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, llr_max, a_min, a_max, pv, pre, run, sg):
+def spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, run, sg):
     """One layered sum-product update (exact boxplus) of the base graph row with edges ``e0:e1``.
 
     The check-node rule is ``r_e = (prod_{k != e} sign t_k) phi(sum_{k != e} phi(|t_k|))``. The
@@ -191,7 +223,7 @@ def spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, llr_max, a_min, a_max, pv, 
             run[z] += pk[z]
             r = math.copysign(min(_phi(others), a_max), sg[z] * t)
             mv[z] = r
-            bv[z] = min(max(t + r, -llr_max), llr_max)
+            bv[z] = t + r
     # Windows move after the whole row: in the backward pass the edges run in reverse order.
     for e in range(e0, e1):
         s = shifts[e]
@@ -254,8 +286,8 @@ def syndrome_ok(hard, cols, shifts, row_ptr, n_rows_used, zc, acc):
 
 @numba.njit(cache=True, nogil=True)
 def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algorithm,
-               max_iterations, scale, offset, early_termination, llr_max, a_min, a_max, zero,
-               buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0, first, last):
+               max_iterations, scale, offset, early_termination, llr_max, msg_max, a_min, a_max,
+               zero, buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0, first, last):
     """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
     (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
 
@@ -286,10 +318,9 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
             e0 = row_ptr[i]
             e1 = row_ptr[i + 1]
             if algorithm == ALG_SPA:
-                spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, llr_max, a_min, a_max, pv, pre,
-                        w1, w2)
+                spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, w1, w2)
             else:
-                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, llr_max, zero,
+                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero,
                            w1, w2)
         if early_termination:
             hard_decisions(buf, frame0, n_cols, zc, hard)
@@ -304,8 +335,8 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, max_degree,
-                 algorithm, max_iterations, scale, offset, early_termination, llr_max, a_min,
-                 a_max, zero, bits, parity_ok, iterations, app):
+                 algorithm, max_iterations, scale, offset, early_termination, llr_max, msg_max,
+                 a_min, a_max, zero, n_chunks, bits, parity_ok, iterations, app):
     """Decode ``llr`` (B, (n_cols - 2) * zc) code blocks in parallel (one thread per block).
 
     Writes ``bits`` (B, k_b * zc) uint8, ``parity_ok`` (B,) bool, ``iterations`` (B,) int32 and,
@@ -318,7 +349,8 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
     n_vars = n_cols * zc
     n_edges = cols.shape[0]
     want_app = app.shape[0] == n_blocks
-    for b in numba.prange(n_blocks):
+    # Blocks go in n_chunks chunks, each with its own work arrays (allocated once per chunk).
+    for ch in numba.prange(n_chunks):
         buf = np.empty(2 * n_vars, np.float32)
         msg = np.empty(n_edges * zc, np.float32)
         w1 = np.empty(zc, np.float32)
@@ -332,16 +364,17 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
         frame0 = np.empty(n_cols, np.int32)
         first = np.empty(n_cols, np.int32)
         last = np.empty(n_cols, np.int32)
-        ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
-                            algorithm, max_iterations, scale, offset, early_termination, llr_max,
-                            a_min, a_max, zero, buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0,
-                            first, last)
-        parity_ok[b] = ok
-        iterations[b] = it
-        for v in range(k):
-            bits[b, v] = hard[v]
-        if want_app:
-            full = np.empty(n_vars, np.float32)
-            app_natural(buf, frame0, n_cols, zc, full)
-            for v in range(n_vars - 2 * zc):
-                app[b, v] = full[2 * zc + v]
+        full = np.empty(n_vars if want_app else 0, np.float32)
+        for b in range(ch * n_blocks // n_chunks, (ch + 1) * n_blocks // n_chunks):
+            ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
+                                algorithm, max_iterations, scale, offset, early_termination,
+                                llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, pv, pre,
+                                hard, acc, rot, frame0, first, last)
+            parity_ok[b] = ok
+            iterations[b] = it
+            for v in range(k):
+                bits[b, v] = hard[v]
+            if want_app:
+                app_natural(buf, frame0, n_cols, zc, full)
+                for v in range(n_vars - 2 * zc):
+                    app[b, v] = full[2 * zc + v]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from opennr._validate import as_llrs, check_choice, check_int
@@ -29,8 +30,10 @@ __all__ = ["LdpcDecodeResult", "LdpcDecoderConfig", "ldpc_decode"]
 
 _CLAUSE = "TS 38.212 §5.3.2"
 
-#: Saturation of channel and a posteriori LLRs inside the decoder (keeps every value finite).
+#: Saturation of the channel LLRs and of the min-sum message magnitudes inside the decoder: every
+#: a posteriori LLR (channel LLR plus at most 30 messages) stays finite.
 _LLR_MAX = 1.0e20
+_MSG_MAX = 1.0e18
 #: Clamp of the check-node inputs of the sum-product algorithm (phi stays finite in float32).
 _SPA_A_MIN = 1.0e-20
 _SPA_A_MAX = 60.0
@@ -189,8 +192,9 @@ def ldpc_decode(llr, bg: int, config: LdpcDecoderConfig | None = None, *,
         _k.decode_batch(flat, code.row_ptr, code.cols, code.shifts, zc, code.k_b, _N_CORE_ROWS,
                         code.n_rows, code.n_cols, int(np.diff(code.row_ptr).max()), alg,
                         config.max_iterations, f32(scale), f32(offset),
-                        bool(config.early_termination), f32(_LLR_MAX), f32(_SPA_A_MIN),
-                        f32(_SPA_A_MAX), f32(0.0), bits, parity_ok, iterations, app)
+                        bool(config.early_termination), f32(_LLR_MAX), f32(_MSG_MAX),
+                        f32(_SPA_A_MIN), f32(_SPA_A_MAX), f32(0.0),
+                        min(n_blocks, 4 * numba.get_num_threads()), bits, parity_ok, iterations, app)
     return LdpcDecodeResult(
         bits=bits.reshape(*batch, code.k),
         parity_ok=parity_ok.reshape(batch),
