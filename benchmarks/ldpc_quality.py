@@ -76,7 +76,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer blocks (rough figures)")
     ap.add_argument("--graphs", default="1,2")
-    ap.add_argument("--scalings", default="0.6875,0.75,0.8125")
+    ap.add_argument("--scalings", default="0.625,0.6875,0.75")
     ap.add_argument("--offsets", default="0.25,0.5,0.75")
     ap.add_argument("--no-spa", action="store_true")
     ap.add_argument("--spa-blocks", type=int, default=960,
@@ -88,9 +88,9 @@ def main() -> None:
     settings = []
     if not args.no_spa:
         settings.append(("spa", 50, LdpcDecoderConfig(algorithm="spa", max_iterations=50)))
-    for s in args.scalings.split(","):
+    for s in filter(None, args.scalings.split(",")):
         settings.append((f"nms {s}", 10, LdpcDecoderConfig(scaling=float(s), max_iterations=10)))
-    for o in args.offsets.split(","):
+    for o in filter(None, args.offsets.split(",")):
         settings.append((f"oms {o}", 10, LdpcDecoderConfig(algorithm="oms", offset=float(o),
                                                            max_iterations=10)))
     table = []

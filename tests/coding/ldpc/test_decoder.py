@@ -122,7 +122,8 @@ def test_untransmitted_tail_matches_full_decoding(rng):
     llr = _awgn_llr(ldpc_encode(c, bg), 3.0, rng)
     e = 29 * zc + 3  # high rate: a few extension rows only
     llr[e:] = 0.0
-    res = ldpc_decode(llr, bg, LdpcDecoderConfig(max_iterations=4, early_termination=False),
+    res = ldpc_decode(llr, bg, LdpcDecoderConfig(scaling=0.75, max_iterations=4,
+                                                 early_termination=False),
                       return_llr=True)
     ref = _oracle(llr, bg, zc, 4)
     np.testing.assert_allclose(res.llr[:e], ref[2 * zc:2 * zc + e], rtol=1e-5, atol=1e-4)

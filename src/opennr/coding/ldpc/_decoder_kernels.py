@@ -1,21 +1,21 @@
 """Compiled kernels of the layered LDPC decoder (TS 38.212 §5.3.2 codes; decoding is not normative).
 
-State of one code block, kept cache-resident (about 0.6 MB for BG1 with ``Z_c`` = 384):
+State of one code block, kept cache-resident (about 0.7 MB for BG1 with ``Z_c`` = 384):
 
-* ``buf``: a posteriori LLRs of the ``n_cols * zc`` lifted variable nodes, one block of ``zc``
-  per base graph column ``j``. The block is stored *rotated* by a per-column frame ``f``:
-  ``buf[j*zc + z]`` holds variable ``j*zc + (z + f) mod zc``.
+* ``buf``: a posteriori LLRs of the ``n_cols * zc`` lifted variable nodes, one *doubled* block of
+  ``2*zc`` values per base graph column ``j``: variable ``j*zc + v`` sits at ``2*j*zc + v`` and at
+  ``2*j*zc + zc + v``. Only a window of ``zc`` consecutive positions is current at a time.
 * ``msg``: check-to-variable messages, ``zc`` per base graph edge: lane ``z`` of edge ``e`` (row
   ``i``, column ``j``, shift ``P``) connects check ``i*zc + z`` with variable
   ``j*zc + (z + P) mod zc`` and is stored at ``msg[e*zc + z]``.
 
 Layered schedule: the rows of the base graph are processed in order, each as ``zc`` parallel checks
-with the lanes in the innermost loop (vectorised by LLVM). A column block is always read in the
-frame ``f = P`` of the edge that reads it, so every read is one contiguous run of ``zc`` lanes
-(no gathers, no split loops). After an edge has updated a column, the block is written back in the
-frame of the next edge on that column (the next row using it, cyclically): in place when the two
-shifts are equal, otherwise through a temporary and two contiguous copies. The schedule of these
-rotations is built per code block by :func:`schedule` (it depends on the number of rows used).
+with the lanes in the innermost loop (vectorised by LLVM). Edge ``e`` reads and updates the window
+``[P, P + zc)`` of its column block, so lane ``z`` meets variable ``(z + P) mod zc`` through one
+contiguous run of ``zc`` values: no gathers and no loop split at the wrap-around. Before the next
+edge on the same column (shift ``P'``) reads it, the part of the window ``[P', P' + zc)`` outside
+``[P, P + zc)`` (``|P' - P|`` values) is copied from its mirror. The schedule of these moves is
+built per code block by :func:`schedule` (it depends on the number of rows used).
 
 Min-sum rows run in two passes: pass 1 computes the extrinsic inputs ``t = app - msg`` and the
 check state (smallest magnitude ``m1``, second smallest ``m2``, whose sign bit carries the parity
@@ -56,12 +56,12 @@ def rows_used(llr, zc, k_b, n_core, n_rows):
 
 @numba.njit(cache=True, nogil=True)
 def schedule(row_ptr, cols, shifts, n_rows_used, n_cols, zc, rot, frame0, first, last):
-    """Fill the rotation schedule of the layered decoder for the first ``n_rows_used`` rows.
+    """Fill the window schedule of the layered decoder for the first ``n_rows_used`` rows.
 
-    ``frame0[j]``: frame of column ``j`` at the start of an iteration (shift of its first edge, 0
-    for unused columns). ``rot[e]``: ``(P_next - P_e) mod zc`` where ``P_next`` is the shift of the
-    next edge on the same column (cyclically), i.e. the rotation applied when edge ``e`` writes
-    the column back. ``first``/``last`` are int32 work arrays of length ``n_cols``.
+    ``frame0[j]``: start of the current window of column ``j`` at the start of an iteration (the
+    shift of its first edge; 0 for unused columns). ``rot[e]``: ``P_next - P_e`` (signed), where
+    ``P_next`` is the shift of the next edge on the same column (cyclically), i.e. how far the
+    window moves after edge ``e``. ``first``/``last`` are int32 work arrays of length ``n_cols``.
     """
     for j in range(n_cols):
         first[j] = -1
