@@ -7,11 +7,10 @@ several repeats, at an SNR where every block decodes.
 
 from __future__ import annotations
 
-import time
-
 import numba
 import numpy as np
 
+from _timing import best_time
 from opennr.link import DlschAwgnConfig, DlschAwgnLink
 from opennr.modulation import demodulate, modulate
 from opennr.physical.scrambling import descramble_llrs, scramble
@@ -24,14 +23,6 @@ CASES = {
 }
 
 
-def _best(fn, repeats: int) -> float:
-    fn()
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -57,7 +48,7 @@ def run(quick: bool = False) -> list[dict]:
 
         assert receive().tb_crc_ok
         for direction, fn in (("transmit", transmit), ("receive", receive)):
-            t = _best(fn, repeats)
+            t = best_time(fn, repeats)
             out.append({"name": f"DL-SCH {direction} {name}", "value": 1.0 / t, "unit": "slots/s",
                         "target": None})
             out.append({"name": f"DL-SCH {direction} {name}", "value": sch.tbs / t / 1e6,

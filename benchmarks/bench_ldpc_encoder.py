@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from _timing import best_time
 from opennr.coding.crc import crc_attach
 from opennr.coding.ldpc import (
     LdpcRateMatchPlan,
@@ -23,14 +24,6 @@ from opennr.coding.ldpc import (
 ENCODER_TARGET = {1: 300.0}  # information Mbit/s per core, BG1 Zc=384
 
 
-def _best_time(fn, repeats: int) -> float:
-    fn()  # compile / warm up
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -42,7 +35,7 @@ def run(quick: bool = False) -> list[dict]:
     for bg, k_b in ((1, 22), (2, 10)):
         zc = 384
         c = rng.integers(0, 2, (n_blocks, k_b * zc), dtype=np.uint8)
-        t = _best_time(lambda c=c, bg=bg: ldpc_encode(c, bg), repeats)
+        t = best_time(lambda c=c, bg=bg: ldpc_encode(c, bg), repeats)
         results.append({"name": f"ldpc_encode BG{bg} Zc={zc} ({n_blocks} blocks)",
                         "value": c.size / t / 1e6, "unit": "Mbit/s (information)",
                         "target": ENCODER_TARGET.get(bg)})
@@ -53,15 +46,15 @@ def run(quick: bool = False) -> list[dict]:
     g = c_blocks * 14000 // (qm * n_layers) * (qm * n_layers)
     plan = ldpc_rate_match_plan(1, 384, 8448, 8448 - 40, c_blocks, g, qm, n_layers, 0)
     d = rng.integers(0, 2, (c_blocks, plan.n), dtype=np.uint8)
-    t = _best_time(lambda: ldpc_rate_match(d, plan), repeats)
+    t = best_time(lambda: ldpc_rate_match(d, plan), repeats)
     results.append({"name": f"ldpc_rate_match BG1 Zc=384 C={c_blocks} G={g}",
                     "value": g / t / 1e6, "unit": "Mbit/s (output)", "target": None})
     llr = rng.standard_normal(g).astype(np.float32)
-    t = _best_time(lambda: ldpc_rate_recover(llr, plan), repeats)
+    t = best_time(lambda: ldpc_rate_recover(llr, plan), repeats)
     results.append({"name": f"ldpc_rate_recover BG1 Zc=384 C={c_blocks} G={g}",
                     "value": g / t / 1e6, "unit": "M LLR/s", "target": None})
     buf = ldpc_rate_recover(llr, plan)
-    t = _best_time(lambda: ldpc_rate_recover(llr, plan, buffer=buf), repeats)
+    t = best_time(lambda: ldpc_rate_recover(llr, plan, buffer=buf), repeats)
     results.append({"name": "ldpc_rate_recover into an existing HARQ buffer",
                     "value": g / t / 1e6, "unit": "M LLR/s", "target": None})
     t0 = time.perf_counter()
@@ -70,7 +63,7 @@ def run(quick: bool = False) -> list[dict]:
                     "value": (time.perf_counter() - t0) * 1e3, "unit": "ms", "target": None})
 
     a = rng.integers(0, 2, 1 << 20, dtype=np.uint8)
-    t = _best_time(lambda: crc_attach(a, "24A"), repeats)
+    t = best_time(lambda: crc_attach(a, "24A"), repeats)
     results.append({"name": "crc_attach CRC24A, 1 Mbit", "value": a.size / t / 1e6,
                     "unit": "Mbit/s", "target": None})
     return results

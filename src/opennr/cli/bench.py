@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import platform
+import sys
 from pathlib import Path
 
 import numba
@@ -25,6 +26,8 @@ def find_benchmarks(folder: Path | None = None) -> Path:
 def load_benchmarks(folder: Path, only: list[str] | None = None) -> dict[str, object]:
     """Import every ``bench_*.py`` of ``folder`` (or those named in ``only``) as modules."""
     modules = {}
+    if str(folder) not in sys.path:  # the scripts share helpers that live beside them
+        sys.path.insert(0, str(folder))
     for path in sorted(folder.glob("bench_*.py")):
         name = path.stem.removeprefix("bench_")
         if only and name not in only:

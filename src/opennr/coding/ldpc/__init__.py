@@ -1,4 +1,4 @@
-"""TS 38.212 §5.3.2, §5.4.2 — LDPC base graphs, encoding and rate matching."""
+"""TS 38.212 §5.3.2, §5.4.2 — LDPC base graphs, encoding, decoding and rate matching."""
 
 from opennr.coding.ldpc.basegraph import (
     LIFTING_SIZE_SETS,
@@ -8,6 +8,7 @@ from opennr.coding.ldpc.basegraph import (
     lifting_set_index,
     parity_check_matrix,
 )
+from opennr.coding.ldpc.decoder import LdpcDecoderConfig, LdpcDecodeResult, ldpc_decode
 from opennr.coding.ldpc.encoder import ldpc_encode, ldpc_lifting_size
 from opennr.coding.ldpc.ratematch import (
     FILLER_LLR,
@@ -28,11 +29,14 @@ __all__ = [
     "LIFTING_SIZES",
     "LIFTING_SIZE_SETS",
     "LdpcCode",
+    "LdpcDecodeResult",
+    "LdpcDecoderConfig",
     "LdpcRateMatchPlan",
     "ldpc_bit_deinterleave",
     "ldpc_bit_interleave",
     "ldpc_bit_selection",
     "ldpc_code",
+    "ldpc_decode",
     "ldpc_e_per_block",
     "ldpc_encode",
     "ldpc_k0",
