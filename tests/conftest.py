@@ -7,6 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.io
+from hypothesis import settings
+
+# Property tests draw the same examples on every run: CI and a developer see the same outcome.
+settings.register_profile("opennr", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("opennr")
 
 VECTORS = Path(__file__).parent / "vectors"
 
