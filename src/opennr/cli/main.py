@@ -20,7 +20,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="opennr: an open 5G New Radio physical layer.")
 # A table piped to a file or a log keeps its columns readable.
 console = Console(width=None if sys.stdout.isatty() else 120)
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def parse_snrs(text: str) -> list[float]:
