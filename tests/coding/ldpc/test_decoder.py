@@ -87,16 +87,21 @@ def test_noiseless_vector_codewords(bg, zc):
 # --- agreement with the numpy oracle -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("bg", "zc", "algorithm", "scale", "offset"), [
-    (1, 6, "nms", 0.75, 0.0), (2, 12, "nms", 0.6875, 0.0), (2, 7, "oms", 1.0, 0.5)])
-def test_minsum_matches_oracle(bg, zc, algorithm, scale, offset, rng):
+@pytest.mark.parametrize(("bg", "zc", "algorithm", "scaling", "offset", "alpha", "beta"), [
+    (1, 6, "nms", 0.75, 0.0, 0.75, 0.0),  # pure normalized min-sum
+    (2, 12, "nms", None, None, 0.85, 0.275),  # default: normalization and offset combined
+    (1, 5, "nms", 0.9, 0.25, 0.9, 0.25),
+    (2, 7, "oms", None, 0.5, 1.0, 0.5),
+    (2, 9, "oms", 0.875, None, 0.875, 0.5)])
+def test_minsum_matches_oracle(bg, zc, algorithm, scaling, offset, alpha, beta, rng):
     code = ldpc_code(bg, zc)
     c = rng.integers(0, 2, code.k, dtype=np.uint8)
     llr = _awgn_llr(ldpc_encode(c, bg), 0.0, rng)
-    cfg = LdpcDecoderConfig(algorithm=algorithm, max_iterations=3, scaling=scale if scale < 1 else 0.75,
+    cfg = LdpcDecoderConfig(algorithm=algorithm, max_iterations=3, scaling=scaling,
                             offset=offset, early_termination=False)
+    assert (cfg.minsum_scaling, cfg.minsum_offset) == (alpha, beta)
     res = ldpc_decode(llr, bg, cfg, return_llr=True)
-    ref = _oracle(llr, bg, zc, 3, algorithm, scale, offset)
+    ref = _oracle(llr, bg, zc, 3, algorithm, alpha, beta)
     np.testing.assert_allclose(res.llr, ref[2 * zc:], rtol=1e-5, atol=1e-4)
     np.testing.assert_array_equal(res.bits, (ref[:code.k] < 0).astype(np.uint8))
 
@@ -122,7 +127,7 @@ def test_untransmitted_tail_matches_full_decoding(rng):
     llr = _awgn_llr(ldpc_encode(c, bg), 3.0, rng)
     e = 29 * zc + 3  # high rate: a few extension rows only
     llr[e:] = 0.0
-    res = ldpc_decode(llr, bg, LdpcDecoderConfig(scaling=0.75, max_iterations=4,
+    res = ldpc_decode(llr, bg, LdpcDecoderConfig(scaling=0.75, offset=0.0, max_iterations=4,
                                                  early_termination=False),
                       return_llr=True)
     ref = _oracle(llr, bg, zc, 4)

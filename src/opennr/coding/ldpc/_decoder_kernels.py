@@ -100,12 +100,15 @@ def _move_window(col, s, d, zc):
 
 
 @numba.njit(cache=True, nogil=True)
-def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero, m1, m2):
+def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero, first, m1,
+               m2):
     """One layered min-sum update of the base graph row with edges ``e0:e1``.
 
     The message magnitude is ``max(scale * m - offset, 0)``: normalized min-sum with
-    ``offset = 0``, offset min-sum with ``scale = 1``. ``zero`` is a float32 0 passed at run
-    time, ``m1`` and ``m2`` are ``zc`` float32 work arrays.
+    ``offset = 0``, offset min-sum with ``scale = 1``, both combined otherwise. ``zero`` is a
+    float32 0 passed at run time, ``m1`` and ``m2`` are ``zc`` float32 work arrays. ``first``:
+    the row's old messages are all 0 (first iteration): ``msg`` is written, never read, so it
+    needs no zeroing.
     """
     sentinel = np.float32(3.0e38)
     for z in range(zc):
@@ -123,8 +126,8 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, 
         bw = buf[c1:c1 + zc]
         mw = msg[(e + 1) * zc:(e + 2) * zc]
         for z in range(zc):
-            t = bv[z] - mv[z]
-            u = bw[z] - mw[z]
+            t = bv[z] if first else bv[z] - mv[z]
+            u = bw[z] if first else bw[z] - mw[z]
             a = abs(t)
             b = abs(u)
             lo = min(a, b)
@@ -139,7 +142,7 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, 
         bv = buf[c0:c0 + zc]
         mv = msg[e * zc:e * zc + zc]
         for z in range(zc):
-            t = bv[z] - mv[z]
+            t = bv[z] if first else bv[z] - mv[z]
             a = abs(t)
             q = m2[z]
             p = m1[z]
@@ -155,7 +158,7 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, 
         mv = msg[e * zc:e * zc + zc]
         if offset == zero:
             for z in range(zc):
-                t = bv[z] - mv[z]
+                t = bv[z] if first else bv[z] - mv[z]
                 q = m2[z]
                 mag = abs(q) if abs(t) == m1[z] else m1[z]
                 r = math.copysign(min(scale * mag, msg_max), q * t)
@@ -163,7 +166,7 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, 
                 bv[z] = t + r
         else:
             for z in range(zc):
-                t = bv[z] - mv[z]
+                t = bv[z] if first else bv[z] - mv[z]
                 q = m2[z]
                 mag = abs(q) if abs(t) == m1[z] else m1[z]
                 r = math.copysign(min(max(scale * mag - offset, zero), msg_max), q * t)
@@ -286,7 +289,7 @@ def syndrome_ok(hard, cols, shifts, row_ptr, n_rows_used, zc, acc):
 
 @numba.njit(cache=True, nogil=True)
 def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algorithm,
-               max_iterations, scale, offset, early_termination, llr_max, msg_max, a_min, a_max,
+               max_iterations, scales, offsets, early_termination, llr_max, msg_max, a_min, a_max,
                zero, buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0, first, last):
     """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
     (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
@@ -307,9 +310,9 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
             v = min(max(src[z], -llr_max), llr_max)
             col[z] = v
             col[zc + z] = v
-    n_msg = row_ptr[m] * zc
-    for k in range(n_msg):
-        msg[k] = zero
+    if algorithm == ALG_SPA:
+        for k in range(row_ptr[m] * zc):
+            msg[k] = zero
     ok = False
     it = 0
     while it < max_iterations:
@@ -320,8 +323,8 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
             if algorithm == ALG_SPA:
                 spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, w1, w2)
             else:
-                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero,
-                           w1, w2)
+                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scales[i], offsets[i], msg_max,
+                           zero, it == 1, w1, w2)
         if early_termination:
             hard_decisions(buf, frame0, n_cols, zc, hard)
             if syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc):
@@ -335,7 +338,7 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
 
 @numba.njit(cache=True, nogil=True, parallel=True)
 def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, max_degree,
-                 algorithm, max_iterations, scale, offset, early_termination, llr_max, msg_max,
+                 algorithm, max_iterations, scales, offsets, early_termination, llr_max, msg_max,
                  a_min, a_max, zero, n_chunks, bits, parity_ok, iterations, app):
     """Decode ``llr`` (B, (n_cols - 2) * zc) code blocks in parallel (one thread per block).
 
@@ -367,7 +370,7 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
         full = np.empty(n_vars if want_app else 0, np.float32)
         for b in range(ch * n_blocks // n_chunks, (ch + 1) * n_blocks // n_chunks):
             ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
-                                algorithm, max_iterations, scale, offset, early_termination,
+                                algorithm, max_iterations, scales, offsets, early_termination,
                                 llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, pv, pre,
                                 hard, acc, rot, frame0, first, last)
             parity_ok[b] = ok
