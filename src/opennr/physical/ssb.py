@@ -391,7 +391,11 @@ class SsBurstConfig:
         if self.transmitted is None:
             bitmap = (1,) * l_max
         else:
-            arr = as_bits("transmitted", np.asarray(self.transmitted))
+            try:
+                arr = as_bits("transmitted", np.asarray(self.transmitted))
+            except ValueError as exc:
+                raise ConfigError("transmitted", self.transmitted, "must be a bitmap of 0/1 values",
+                                  _CLAUSE_CAND) from exc
             if arr.shape != (l_max,):
                 raise ConfigError("transmitted", self.transmitted,
                                   f"must be a bitmap of length L_max={l_max}", _CLAUSE_CAND)
