@@ -1,0 +1,141 @@
+"""TS 38.212 §5.3.1 — CRC-aided successive-cancellation list (CA-SCL) decoding of polar codes.
+
+The decoder walks the ``N`` bit indices of ``u`` in natural order with up to ``L`` paths
+(min-sum ``f``/``g`` updates, LLR = ln P(0)/P(1), path metric penalty ``|LLR|`` for a decision
+against the LLR). Frozen bits are 0; parity-check bits (§5.3.1.2) follow each path's own cyclic
+register; each data bit splits every path and the ``L`` best survive. At the end the data bits
+of each path are de-interleaved (§5.3.1.1) into ``c`` and the first path in metric order whose
+CRC checks is returned. With ``list_size=1`` this is the SC decoder.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr._validate import as_bits, as_llrs, check_int
+from opennr.coding.crc import CRC_LENGTHS, CRC_POLYNOMIALS
+from opennr.coding.polar._decoder_kernels import scl_decode_kernel
+from opennr.coding.polar.construction import BIT_FROZEN, PolarCode, polar_code
+from opennr.errors import ConfigError
+
+__all__ = ["MAX_LIST_SIZE", "PolarDecodeResult", "polar_decode"]
+
+_CLAUSE = "TS 38.212 §5.3.1"
+
+#: Largest list size accepted by :func:`polar_decode`.
+MAX_LIST_SIZE = 32
+
+
+@dataclass(frozen=True, slots=True)
+class PolarDecodeResult:
+    """Output of :func:`polar_decode`.
+
+    Attributes
+    ----------
+    bits : numpy.ndarray of uint8, shape (..., K)
+        Decoded ``c_0 .. c_{K-1}`` (payload and CRC, in the order of §5.3.1 before interleaving),
+        like MATLAB ``nrPolarDecode``.
+    crc_ok : numpy.ndarray of bool, shape (...)
+        True where the returned path passes the CRC (always True when ``crc`` is None).
+    """
+
+    bits: np.ndarray
+    crc_ok: np.ndarray
+
+
+@functools.lru_cache(maxsize=256)
+def _frozen_layers(code: PolarCode) -> np.ndarray:
+    """Layer of the largest all-frozen node starting at each bit index (-1 if not frozen)."""
+    frozen = code.bit_type == BIT_FROZEN
+    out = np.full(code.n, -1, dtype=np.int8)
+    phi = 0
+    while phi < code.n:
+        if not frozen[phi]:
+            phi += 1
+            continue
+        s = 0
+        while (phi % (2 << s) == 0 and phi + (2 << s) <= code.n
+               and frozen[phi:phi + (2 << s)].all()):
+            s += 1
+        out[phi] = s
+        phi += 1 << s
+    out.setflags(write=False)
+    return out
+
+
+def polar_decode(llr, *, k: int, e: int, n_max: int, i_il: bool, list_size: int = 8,
+                 crc: str | None = "24C", n_pc: int = 0, n_pc_wm: int = 0,
+                 crc_prefix_ones: int = 0, crc_mask=None) -> PolarDecodeResult:
+    """CA-SCL decoding of polar codes (TS 38.212 §5.3.1), like MATLAB ``nrPolarDecode``.
+
+    Parameters
+    ----------
+    llr : array_like of float32, shape (..., N)
+        LLRs of ``d_0 .. d_{N-1}`` (after :func:`polar_rate_recover`; LLR = ln P(0)/P(1)).
+    k : int
+        Decoded length ``K`` (payload and CRC).
+    e : int
+        Rate-matching length ``E`` used by the transmitter.
+    n_max : int
+        9 (downlink) or 10 (uplink).
+    i_il : bool
+        Input bit interleaving ``I_IL``.
+    list_size : int
+        List size ``L``, 1 .. 32 (1 is SC decoding).
+    crc : str or None
+        CRC of §5.1 carried in the last bits of ``c`` and used to select the path: ``"24C"``
+        (BCH, DCI), ``"11"`` or ``"6"`` (UCI), ``"24A"``, ``"24B"``, ``"16"``; None selects the
+        best metric.
+    n_pc, n_pc_wm : int
+        Parity-check bits ``n_PC`` and ``n_PC^wm`` (§5.3.1.2).
+    crc_prefix_ones : int
+        Ones prepended to the payload before the CRC computation (24 for DCI, §7.3.2).
+    crc_mask : array_like of uint8, shape (L_crc,), optional
+        Bits XORed onto the received CRC bits before the comparison (DCI: 0s then the RNTI on the
+        last 16, §7.3.2).
+
+    Returns
+    -------
+    PolarDecodeResult
+
+    Raises
+    ------
+    ConfigError
+        If a parameter is out of range.
+    ValueError
+        If ``llr`` is not a real array whose last dimension is ``N``, or ``crc_mask`` has the wrong
+        length.
+    """
+    code = polar_code(k, e, n_max, i_il, n_pc, n_pc_wm)
+    list_size = check_int("list_size", list_size, lo=1, hi=MAX_LIST_SIZE)
+    crc_prefix_ones = check_int("crc_prefix_ones", crc_prefix_ones, lo=0, clause="TS 38.212 §7.3.2")
+    if crc is None:
+        poly, crc_len = 0, 0
+    else:
+        if crc not in CRC_LENGTHS:
+            raise ConfigError("crc", crc, "must be None or one of " + ", ".join(CRC_LENGTHS),
+                              "TS 38.212 §5.1")
+        poly, crc_len = CRC_POLYNOMIALS[crc], CRC_LENGTHS[crc]
+        if crc_len > code.k:
+            raise ConfigError("k", k, f"must be >= the CRC length {crc_len}", _CLAUSE)
+    if crc_mask is None:
+        mask = np.zeros(max(crc_len, 1), dtype=np.uint8)
+    else:
+        mask = as_bits("crc_mask", crc_mask)
+        if mask.ndim != 1 or mask.size != crc_len:
+            raise ValueError(f"crc_mask: must have shape ({crc_len},) for crc={crc!r}, got {mask.shape}")
+    arr = as_llrs("llr", llr)
+    if arr.shape[-1] != code.n:
+        raise ValueError(f"llr: last dimension must be N={code.n} (K={code.k}, E={code.e}, "
+                         f"n_max={code.n_max}), got shape {arr.shape}")
+    lead = arr.shape[:-1]
+    flat = arr.reshape(-1, code.n)
+    bits = np.zeros((flat.shape[0], code.k), dtype=np.uint8)
+    ok = np.zeros(flat.shape[0], dtype=bool)
+    if flat.shape[0]:
+        scl_decode_kernel(flat, code.n_log, code.bit_type, _frozen_layers(code), code.interleaver, list_size,
+                          code.n_pc > 0, poly, crc_len, crc_prefix_ones, mask, bits, ok)
+    return PolarDecodeResult(bits.reshape(*lead, code.k), ok.reshape(lead))
