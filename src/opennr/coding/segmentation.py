@@ -1,6 +1,10 @@
-"""TS 38.212 §5.2.2 — LDPC code block segmentation and code block CRC attachment.
+"""TS 38.212 §5.2.1 and §5.2.2 — code block segmentation and code block CRC attachment.
 
-The input bit sequence ``b_0 .. b_{B-1}`` (a transport block with its CRC) is split into ``C``
+§5.2.1 (polar-coded UCI): a payload of ``A >= 12`` bits is split into ``C = 2`` blocks when
+``A >= 1013``, or ``A >= 360`` and ``E_UCI >= 1088`` (§6.3.1.2.1, §6.3.2.2.1), else kept whole;
+with ``C = 2`` and odd ``A`` one 0 is prepended. Each block gets a CRC6 (``A <= 19``) or a CRC11.
+
+§5.2.2 (LDPC): the input bit sequence ``b_0 .. b_{B-1}`` (a transport block with its CRC) is split into ``C``
 code blocks of ``K`` bits: each carries ``K' - L`` input bits, then a CRC24B (``L = 24``) when
 ``C > 1``, then ``F = K - K'`` filler bits (<NULL>, carried as 0 here).
 """
@@ -20,9 +24,13 @@ from opennr.errors import ConfigError
 
 __all__ = [
     "LdpcSegmentation",
+    "UciSegmentation",
     "desegment_code_blocks",
+    "desegment_uci_blocks",
     "ldpc_segmentation",
     "segment_code_blocks",
+    "segment_uci_blocks",
+    "uci_segmentation",
 ]
 
 _CLAUSE = "TS 38.212 §5.2.2"
@@ -213,3 +221,146 @@ def desegment_code_blocks(blocks, seg: LdpcSegmentation) -> tuple[np.ndarray, np
         ok = np.ones((*lead, 1), dtype=bool)
     bits = arr[..., : seg.n_data].reshape(*lead, seg.c * seg.n_data)[..., : seg.b]
     return np.ascontiguousarray(bits), ok
+
+
+_UCI_CLAUSE = "TS 38.212 §5.2.1"
+
+#: Largest UCI payload ``A`` of polar-coded UCI (TS 38.212 §6.3.1.2.1).
+A_UCI_MAX = 1706
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UciSegmentation:
+    """Code block segmentation of polar-coded UCI (TS 38.212 §5.2.1).
+
+    Build it with :func:`uci_segmentation`, which derives every field from ``a`` and ``e_uci``.
+
+    Attributes
+    ----------
+    a : int
+        Payload length ``A`` (12 .. 1706).
+    e_uci : int
+        Rate-matching output length ``E_UCI`` of the whole payload.
+    c : int
+        Number of code blocks ``C`` (1 or 2; ``I_seg = C - 1``).
+    crc : str
+        ``"6"`` when ``A <= 19``, else ``"11"``.
+    l : int
+        CRC length ``L`` (6 or 11).
+    a_prime : int
+        ``A' = ceil(A / C) C`` (one leading 0 when ``C = 2`` and ``A`` is odd).
+    k : int
+        Polar input length per block ``K_r = A'/C + L``.
+    e_r : int
+        Rate-matching output length per block ``E_r = floor(E_UCI / C)``.
+    """
+
+    a: int
+    e_uci: int
+    c: int
+    crc: str
+    l: int
+    a_prime: int
+    k: int
+    e_r: int
+
+    def __post_init__(self) -> None:
+        expected = _derive_uci(self.a, self.e_uci)
+        if expected != {f: getattr(self, f) for f in expected}:
+            raise ConfigError("UciSegmentation", self,
+                              "fields must be those derived from a and e_uci (use uci_segmentation)",
+                              _UCI_CLAUSE)
+
+
+def _derive_uci(a: int, e_uci: int) -> dict:
+    a = check_int("a", a, lo=12, hi=A_UCI_MAX, clause="TS 38.212 §6.3.1.2.1")
+    e_uci = check_int("e_uci", e_uci, lo=1, clause="TS 38.212 §6.3.1.2.1")
+    c = 2 if a >= 1013 or (a >= 360 and e_uci >= 1088) else 1
+    crc = "6" if a <= 19 else "11"
+    l = 6 if a <= 19 else 11
+    a_prime = -(-a // c) * c
+    return dict(a=a, e_uci=e_uci, c=c, crc=crc, l=l, a_prime=a_prime, k=a_prime // c + l,
+                e_r=e_uci // c)
+
+
+@functools.lru_cache(maxsize=1024)
+def uci_segmentation(a: int, e_uci: int) -> UciSegmentation:
+    """Return the code block segmentation of ``A`` UCI bits (TS 38.212 §5.2.1).
+
+    Parameters
+    ----------
+    a : int
+        Payload length ``A``, 12 .. 1706 (smaller payloads use the small block codes of §5.3.3).
+    e_uci : int
+        Rate-matching output length ``E_UCI`` >= 1.
+
+    Returns
+    -------
+    UciSegmentation
+
+    Raises
+    ------
+    ConfigError
+        If ``a`` or ``e_uci`` is out of range.
+    """
+    return UciSegmentation(**_derive_uci(a, e_uci))
+
+
+def segment_uci_blocks(bits, seg: UciSegmentation) -> np.ndarray:
+    """Split UCI bits into code blocks with their CRC (TS 38.212 §5.2.1).
+
+    Parameters
+    ----------
+    bits : array_like of uint8, shape (..., A)
+        Payload ``a_0 .. a_{A-1}``.
+    seg : UciSegmentation
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (..., C, K_r)
+        Blocks ``c_r0 .. c_r(K_r-1)``: ``A'/C`` payload bits (the first block starts with the
+        ``A' - A`` prepended zeros) then the CRC6/CRC11.
+
+    Raises
+    ------
+    ValueError
+        If ``bits`` is not a 0/1 array whose last dimension is ``A``.
+    """
+    arr = as_bits("bits", bits)
+    if arr.shape[-1] != seg.a:
+        raise ValueError(f"bits: last dimension must be A={seg.a}, got shape {arr.shape}")
+    lead = arr.shape[:-1]
+    pad = seg.a_prime - seg.a
+    if pad:
+        arr = np.concatenate([np.zeros((*lead, pad), np.uint8), arr], axis=-1)
+    return crc_attach(arr.reshape(*lead, seg.c, seg.a_prime // seg.c), seg.crc)
+
+
+def desegment_uci_blocks(blocks, seg: UciSegmentation) -> tuple[np.ndarray, np.ndarray]:
+    """Rebuild the UCI payload from decoded code blocks (inverse of TS 38.212 §5.2.1).
+
+    Parameters
+    ----------
+    blocks : array_like of uint8, shape (..., C, K_r)
+        Decoded blocks with their CRC.
+    seg : UciSegmentation
+
+    Returns
+    -------
+    bits : numpy.ndarray of uint8, shape (..., A)
+        ``a_0 .. a_{A-1}``.
+    block_crc_ok : numpy.ndarray of bool, shape (..., C)
+        CRC check of each block.
+
+    Raises
+    ------
+    ValueError
+        If ``blocks`` is not a 0/1 array of shape (..., C, K_r).
+    """
+    arr = as_bits("blocks", blocks, min_ndim=2)
+    if arr.shape[-2:] != (seg.c, seg.k):
+        raise ValueError(f"blocks: shape must be (..., C={seg.c}, K_r={seg.k}), got {arr.shape}")
+    lead = arr.shape[:-2]
+    ok = crc_check(arr, seg.crc)
+    payload = arr[..., : seg.k - seg.l].reshape(*lead, seg.a_prime)
+    return np.ascontiguousarray(payload[..., seg.a_prime - seg.a:]), ok
