@@ -480,7 +480,8 @@ class SsBurstConfig:
         return (5 * half_frame) % self.period == 0
 
 
-def _bit_source(pbch_bits: object, n_half_frames: int, l_max: int) -> PbchBitSource:
+def _bit_source(pbch_bits: object, n_half_frames: int,
+                l_max: int) -> Callable[[int, int, int, int], np.ndarray]:
     """A callable (half frame of the grid, sfn, n_hf, i_ssb) -> 864 bits from either input form."""
     if callable(pbch_bits):
         def from_callable(h: int, sfn: int, n_hf: int, i_ssb: int) -> np.ndarray:
