@@ -10,6 +10,7 @@ from opennr.coding.polar.construction import (
     reliability_sequence,
     uci_parity_check_bits,
 )
+from opennr.coding.polar.decoder import MAX_LIST_SIZE, PolarDecodeResult, polar_decode
 from opennr.coding.polar.encoder import polar_encode
 from opennr.coding.polar.interleaver import K_IL_MAX, PI_IL_MAX, polar_interleaver_pattern
 from opennr.coding.polar.ratematch import (
@@ -27,12 +28,15 @@ __all__ = [
     "BIT_FROZEN",
     "BIT_PC",
     "K_IL_MAX",
+    "MAX_LIST_SIZE",
     "PI_IL_MAX",
     "SHORTENED_LLR",
     "SUBBLOCK_PATTERN",
     "PolarCode",
+    "PolarDecodeResult",
     "polar_bit_interleaver_pattern",
     "polar_code",
+    "polar_decode",
     "polar_encode",
     "polar_interleaver_pattern",
     "polar_mother_length",

@@ -97,7 +97,7 @@ def polar_mother_length(k: int, e: int, n_max: int) -> int:
     e = check_int("e", e, lo=1, hi=E_MAX, clause="TS 38.212 §5.3.1")
     check_choice("n_max", n_max, (9, 10), "TS 38.212 §5.3.1")
     ceil_log2_e = (e - 1).bit_length()
-    if 8 * e <= 9 * (1 << (ceil_log2_e - 1)) and 16 * k < 9 * e:
+    if ceil_log2_e >= 1 and 8 * e <= 9 * (1 << (ceil_log2_e - 1)) and 16 * k < 9 * e:
         n1 = ceil_log2_e - 1
     else:
         n1 = ceil_log2_e
