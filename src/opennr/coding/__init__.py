@@ -1,1 +1,2 @@
-"""TS 38.212 §5 — channel coding: CRC, code block segmentation, LDPC and rate matching."""
+"""TS 38.212 §5 — channel coding: CRC (``crc``), code block segmentation (``segmentation``),
+LDPC codes (``ldpc``), polar codes (``polar``) and their rate matching."""

@@ -6,8 +6,17 @@
 - :mod:`opennr.transport.sch` — DL-SCH (TS 38.212 §7.2) and UL-SCH without UCI (§6.2) coding
   and decoding.
 - :mod:`opennr.transport.harq` — HARQ soft buffers and processes.
+- :mod:`opennr.transport.bch` — BCH (TS 38.212 §7.1) and the MIB (TS 38.331).
 """
 
+from opennr.transport.bch import (
+    BchDecodeResult,
+    Mib,
+    bch_decode,
+    bch_encode,
+    mib_bits,
+    mib_from_bits,
+)
 from opennr.transport.harq import HarqBuffer, HarqEntity
 from opennr.transport.mcs import McsEntry, max_modulation_order, mcs_entry, mcs_table_number
 from opennr.transport.sch import (
@@ -22,15 +31,21 @@ from opennr.transport.sch import (
 from opennr.transport.tbs import n_prb_lbrm, tbs_lbrm, transport_block_size
 
 __all__ = [
+    "BchDecodeResult",
     "HarqBuffer",
     "HarqEntity",
     "McsEntry",
+    "Mib",
     "SchConfig",
     "SchDecodeResult",
     "SchPlan",
+    "bch_decode",
+    "bch_encode",
     "max_modulation_order",
     "mcs_entry",
     "mcs_table_number",
+    "mib_bits",
+    "mib_from_bits",
     "n_prb_lbrm",
     "sch_base_graph",
     "sch_decode",
