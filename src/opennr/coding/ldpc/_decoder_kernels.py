@@ -21,7 +21,16 @@ Min-sum rows run in two passes: pass 1 computes the extrinsic inputs ``t = app -
 check state (smallest magnitude ``m1``, second smallest ``m2``, whose sign bit carries the parity
 of the signs of all ``t``); pass 2 recomputes ``t`` (cheaper than storing it, stores bound this
 loop) and writes the new message and a posteriori LLR. An edge's message uses ``m2`` when
-``|t| == m1`` and ``m1`` otherwise (on ties both are equal, so no index is needed).
+``|t| == m1`` and ``m1`` otherwise (on ties both are equal, so no index is needed); both
+magnitudes (normalized, offset, capped, with the parity sign) are formed once per check between
+the passes.
+
+Measured on an AVX-512 x86-64 core (BG1, ``Z_c`` = 384, 5 iterations): about 0.34 ns per edge and
+lane plus about 35 µs per code block; neither fewer float operations per edge (the magnitudes once
+per check) nor lane chunks sized for the L1 cache changed the first figure, and messages kept as
+per-check magnitudes plus an int8 code per edge (4 times less message memory) were 40% slower
+(more loads and conversions per edge). Loops that write more than two views of the state with
+old messages read (e.g. edges in pairs in pass 2) are not vectorised at all.
 
 Array arguments must be C-contiguous; scalars are ``float32`` where they meet LLR arithmetic, so
 that the lanes stay 16 wide in an AVX-512 register.
@@ -80,7 +89,7 @@ def schedule(row_ptr, cols, shifts, n_rows_used, n_cols, zc, rot, frame0, first,
             frame0[j] = shifts[first[j]]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _move_window(col, s, d, zc):
     """Make the window ``[s + d, s + d + zc)`` of a doubled column block current.
 
@@ -99,18 +108,21 @@ def _move_window(col, s, d, zc):
             dst[z] = src[z]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, zero, first, m1,
-               m2):
+               m2, n1, n2):
     """One layered min-sum update of the base graph row with edges ``e0:e1``.
 
     The message magnitude is ``max(scale * m - offset, 0)``: normalized min-sum with
     ``offset = 0``, offset min-sum with ``scale = 1``, both combined otherwise. ``zero`` is a
-    float32 0 passed at run time, ``m1`` and ``m2`` are ``zc`` float32 work arrays. ``first``:
-    the row's old messages are all 0 (first iteration): ``msg`` is written, never read, so it
-    needs no zeroing.
+    float32 0 passed at run time, ``m1``, ``m2``, ``n1``, ``n2`` are ``zc`` float32 work arrays.
+    ``first``: the row's old messages are all 0 (first iteration): ``msg`` is written, never
+    read, so it needs no zeroing. Inlined into its caller: a call per row costs the reference
+    counting of every array argument and view (atomic operations), about 7% of the decoder's
+    time at ``Z_c`` = 384 and more at small ``Z_c``.
     """
     sentinel = np.float32(3.0e38)
+    one = np.float32(1.0)
     for z in range(zc):
         m1[z] = sentinel
         m2[z] = sentinel
@@ -148,30 +160,27 @@ def minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scale, offset, msg_max, 
             p = m1[z]
             m2[z] = math.copysign(min(abs(q), max(p, a)), q * t)
             m1[z] = min(p, a) + zero
-    # Pass 2: new messages and a posteriori LLRs, in place in the window of the edge. Message
-    # magnitudes are capped at msg_max, which bounds every a posteriori LLR (channel LLR plus the
-    # messages of its column) without a clamp per update.
+    # The two message magnitudes of each check, with the parity of the signs: n1 for the edges
+    # whose |t| is not m1, n2 for the one(s) whose |t| is m1. Magnitudes are capped at msg_max,
+    # which bounds every a posteriori LLR (channel LLR plus the messages of its column) without a
+    # clamp per update.
+    for z in range(zc):
+        q = m2[z]
+        n1[z] = math.copysign(min(max(scale * m1[z] - offset, zero), msg_max), q)
+        n2[z] = math.copysign(min(max(scale * abs(q) - offset, zero), msg_max), q)
+    # Pass 2: new messages and a posteriori LLRs, in place in the window of the edge.
     for e in range(e0, e1):
         s = shifts[e]
         col = buf[2 * cols[e] * zc:2 * cols[e] * zc + 2 * zc]
         bv = col[s:s + zc]
         mv = msg[e * zc:e * zc + zc]
-        if offset == zero:
-            for z in range(zc):
-                t = bv[z] if first else bv[z] - mv[z]
-                q = m2[z]
-                mag = abs(q) if abs(t) == m1[z] else m1[z]
-                r = math.copysign(min(scale * mag, msg_max), q * t)
-                mv[z] = r
-                bv[z] = t + r
-        else:
-            for z in range(zc):
-                t = bv[z] if first else bv[z] - mv[z]
-                q = m2[z]
-                mag = abs(q) if abs(t) == m1[z] else m1[z]
-                r = math.copysign(min(max(scale * mag - offset, zero), msg_max), q * t)
-                mv[z] = r
-                bv[z] = t + r
+        for z in range(zc):
+            t = bv[z] if first else bv[z] - mv[z]
+            k1 = n1[z]
+            k2 = n2[z]
+            r = math.copysign(one, t) * (k2 if abs(t) == m1[z] else k1)
+            mv[z] = r
+            bv[z] = t + r
         _move_window(col, s, rot[e], zc)
 
 
@@ -290,7 +299,7 @@ def syndrome_ok(hard, cols, shifts, row_ptr, n_rows_used, zc, acc):
 @numba.njit(cache=True, nogil=True)
 def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algorithm,
                max_iterations, scales, offsets, early_termination, llr_max, msg_max, a_min, a_max,
-               zero, buf, msg, w1, w2, pv, pre, hard, acc, rot, frame0, first, last):
+               zero, buf, msg, w1, w2, w3, w4, pv, pre, hard, acc, rot, frame0, first, last):
     """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
     (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
 
@@ -324,7 +333,7 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
                 spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, w1, w2)
             else:
                 minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scales[i], offsets[i], msg_max,
-                           zero, it == 1, w1, w2)
+                           zero, it == 1, w1, w2, w3, w4)
         if early_termination:
             hard_decisions(buf, frame0, n_cols, zc, hard)
             if syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc):
@@ -358,6 +367,8 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
         msg = np.empty(n_edges * zc, np.float32)
         w1 = np.empty(zc, np.float32)
         w2 = np.empty(zc, np.float32)
+        w3 = np.empty(zc, np.float32)
+        w4 = np.empty(zc, np.float32)
         n_spa = max_degree * zc if algorithm == ALG_SPA else 0
         pv = np.empty(n_spa, np.float32)
         pre = np.empty(n_spa, np.float32)
@@ -371,8 +382,8 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
         for b in range(ch * n_blocks // n_chunks, (ch + 1) * n_blocks // n_chunks):
             ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
                                 algorithm, max_iterations, scales, offsets, early_termination,
-                                llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, pv, pre,
-                                hard, acc, rot, frame0, first, last)
+                                llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, w3, w4, pv,
+                                pre, hard, acc, rot, frame0, first, last)
             parity_ok[b] = ok
             iterations[b] = it
             for v in range(k):
