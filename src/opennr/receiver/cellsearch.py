@@ -60,6 +60,7 @@ _HALF = SSB_SUBCARRIERS // 2       # block subcarrier k sits in FFT bin k − 12
 _PSS_K0 = 56                       # PSS/SSS: block subcarriers 56 .. 182 (Table 7.4.3.1-1)
 _CFO_STEP = 0.5                    # CFO hypothesis grid, in subcarriers
 _WINDOW_ADVANCE = _CP_WORK // 2    # FFT window starts in the middle of the cyclic prefix
+_MIN_AGREEMENT = 0.25              # Σ LLR · (1 − 2 b) / Σ |LLR| of a re-encoded decode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -354,7 +355,8 @@ def _sss_detect(block: np.ndarray, n_id_2: int, exclude: frozenset[int]) -> tupl
     sss_re = block[2, _PSS_K0:_PSS_K0 + 127]
     h = _smooth(pss_re * pss_sequences()[n_id_2], 7)
     z = sss_re * np.conj(h)
-    m = np.abs(_sss_table(n_id_2) @ z) ** 2
+    corr = _sss_table(n_id_2) @ np.stack([z.real, z.imag], axis=1)   # real table: (336, 2)
+    m = corr[:, 0] ** 2 + corr[:, 1] ** 2
     norm = float(np.sum(np.abs(sss_re) ** 2) * np.sum(np.abs(h) ** 2)) + 1e-30
     m = m / norm
     for n in exclude:
@@ -422,6 +424,8 @@ class _Decoded:
     l_max: int
     bch: object
     est: _ChannelEstimate
+    bits: np.ndarray
+    agreement: float
 
 
 def _decode_pbch(block: np.ndarray, n_cell_id: int, i_bar: int, est: _ChannelEstimate,
@@ -451,18 +455,20 @@ def _decode_pbch(block: np.ndarray, n_cell_id: int, i_bar: int, est: _ChannelEst
             continue
         if n_hf is not None and res.half_frame != n_hf:
             continue
+        # Uninformative LLRs (a silent window) decode to the all-zero polar codeword, whose
+        # CRC24C is zero: accept a decode only if its re-encoded codeword agrees with the LLRs.
+        bits = bch_encode(res.mib_bits, res.sfn, res.half_frame, i_ssb, res.k_ssb, lm, n_cell_id)
+        agreement = float(np.dot(llr, 1.0 - 2.0 * bits)) / (float(np.sum(np.abs(llr))) + 1e-30)
+        if agreement < _MIN_AGREEMENT or not math.isfinite(est.snr_db):
+            continue
         return _Decoded(n_cell_id=n_cell_id, ssb_index=i_ssb, i_ssb=i_ssb, l_max=lm, bch=res,
-                        est=est)
+                        est=est, bits=bits, agreement=agreement)
     return None
 
 
 def _subtract(y: np.ndarray, n_pss: int, cfo: float, phases: np.ndarray, dec: _Decoded) -> None:
     """Regenerate a decoded block through its channel estimate and subtract it from ``y``."""
-    res = dec.bch
-    bits = bch_encode(res.mib_bits, res.sfn, res.half_frame, dec.i_ssb, res.k_ssb, dec.l_max,
-                      dec.n_cell_id)
-    n_hf = res.half_frame
-    tx = ssb_block(dec.n_cell_id, dec.i_ssb, dec.l_max, bits, n_hf=n_hf)
+    tx = ssb_block(dec.n_cell_id, dec.i_ssb, dec.l_max, dec.bits, n_hf=dec.bch.half_frame)
     rx = tx * dec.est.h * np.conj(phases)[:, None]
     freq = np.zeros((SSB_SYMBOLS, _N_WORK), dtype=np.complex128)
     freq[:, _block_bins()] = rx
