@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from tests.conftest import as_int, load_vector, vector_files
 
+from conftest import as_int, load_vector, vector_files
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier, ofdm_info
 from opennr.physical.ssb import SsBurstConfig, ss_burst_waveform
@@ -263,3 +263,39 @@ def test_detected_cell_as_dict():
     assert (cell.n_id_1, cell.n_id_2) == (100, 1)
     assert d["mib"]["pdcch_config_sib1"] == 163 and d["mib"]["cell_barred"] is True
     assert d["n_cell_id"] == 301 and d["cfo_hz"] == 12.5
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line: `opennr waveform ssb` then `opennr cellsearch`.
+
+def test_cli_waveform_then_cellsearch(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from opennr.cli.main import app
+    from opennr.io.sigmf import read_sigmf, write_sigmf
+
+    runner = CliRunner()
+    out = tmp_path / "burst"
+    res = runner.invoke(app, ["waveform", "ssb", "-o", str(out), "--n-cell-id", "602", "--scs",
+                              "30", "--n-rb", "51", "--n-crb-ssb", "20", "--sfn", "900",
+                              "--frames", "1", "--period", "5", "--pdcch-config-sib1", "201",
+                              "--cell-barred", "--sample-rate", "23040000"])
+    assert res.exit_code == 0, res.output
+    samples, meta = read_sigmf(out)
+    assert meta.sample_rate == 23.04e6 and samples.size == 230400
+    res = runner.invoke(app, ["cellsearch", str(out) + ".sigmf-meta", "--json"])
+    assert res.exit_code == 0, res.output
+    cells = json.loads(res.output)["cells"]
+    assert {(c["n_cell_id"], c["sfn"], c["scs_khz"]) for c in cells} == {(602, 900, 30)}
+    assert sorted(c["ssb_index"] for c in cells) == [0, 1, 2, 3]
+    assert all(c["mib"]["pdcch_config_sib1"] == 201 and c["mib"]["cell_barred"] for c in cells)
+    res = runner.invoke(app, ["cellsearch", str(out) + ".sigmf-meta", "--ssb-scs", "30"])
+    assert res.exit_code == 0 and "602" in res.output
+    short = tmp_path / "short"
+    write_sigmf(short, samples[:50], 23.04e6)
+    res = runner.invoke(app, ["cellsearch", str(short), "--ssb-scs", "15"])
+    assert res.exit_code == 2 and "too short" in res.output
+    res = runner.invoke(app, ["waveform", "ssb", "-o", str(out), "--n-cell-id", "1008"])
+    assert res.exit_code == 2 and "n_cell_id" in res.output

@@ -205,3 +205,123 @@ def info() -> None:
     console.print(f"opennr {__version__}")
     for k, v in machine_description().items():
         console.print(f"  {k}: {v}")
+
+
+@app.command()
+def cellsearch(
+    recording: Annotated[Path, typer.Argument(help="SigMF recording (.sigmf-meta).")],
+    ssb_scs: Annotated[int | None, typer.Option(help="SS/PBCH subcarrier spacing in kHz, 15 or "
+                                                     "30 (default: both).")] = None,
+    ssb_frequency: Annotated[float | None, typer.Option(
+        help="Centre of the SS/PBCH block relative to the recording centre, Hz "
+             "(default: search).")] = None,
+    l_max: Annotated[int | None, typer.Option(help="L_max, 4 or 8 (default: inferred).")] = None,
+    all_blocks: Annotated[bool, typer.Option(help="List every decoded block.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the cells as JSON.")] = False,
+) -> None:
+    """Cell search in an IQ recording: PCI, SS/PBCH block index, SFN, MIB, CFO, SNR."""
+    from opennr.io.sigmf import read_sigmf
+    from opennr.receiver import cell_search
+
+    try:
+        samples, meta = read_sigmf(recording)
+        cells = cell_search(samples, meta.sample_rate, ssb_scs=ssb_scs,
+                            ssb_frequency=ssb_frequency, l_max=l_max, all_blocks=all_blocks)
+    except (ConfigError, ValueError, FileNotFoundError) as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps({"recording": str(recording), "version": __version__,
+                          "sample_rate": meta.sample_rate, "frequency": meta.frequency,
+                          "cells": [c.as_dict() for c in cells]}, indent=2))
+        return
+    table = Table(title=f"Cells in {recording.name} ({meta.sample_rate / 1e6:g} Msps)")
+    for col in ("PCI", "SSB", "SFN", "half frame", "SCS kHz", "frequency kHz", "CFO Hz",
+                "timing", "SNR dB", "k_SSB", "SIB1 PDCCH", "DM-RS pos", "barred"):
+        table.add_column(col, justify="right")
+    for c in cells:
+        table.add_row(str(c.n_cell_id), str(c.ssb_index), str(c.sfn), str(c.half_frame),
+                      str(c.scs), f"{c.frequency / 1e3:g}", f"{c.cfo:.0f}", str(c.timing),
+                      f"{c.snr_db:.1f}", str(c.k_ssb), str(c.mib.pdcch_config_sib1),
+                      str(c.mib.dmrs_type_a_position), "yes" if c.mib.cell_barred else "no")
+    console.print(table)
+    if not cells:
+        console.print("no cell found")
+
+
+waveform_app = typer.Typer(no_args_is_help=True, help="Write test waveforms as SigMF recordings.")
+app.add_typer(waveform_app, name="waveform")
+
+
+@waveform_app.command("ssb")
+def waveform_ssb(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Recording to write "
+                                                                "(.sigmf-meta).")],
+    n_cell_id: Annotated[int, typer.Option(help="Physical cell identity, 0 .. 1007.")] = 0,
+    scs: Annotated[int, typer.Option(help="SS/PBCH subcarrier spacing in kHz.")] = 15,
+    case: Annotated[str | None, typer.Option(help="Candidate pattern A/B/C (default A at 15 kHz, "
+                                                  "C at 30 kHz).")] = None,
+    l_max: Annotated[int, typer.Option(help="L_max, 4 or 8.")] = 4,
+    transmitted: Annotated[str | None, typer.Option(help="Bitmap of transmitted blocks, e.g. "
+                                                         "1010 (default: all).")] = None,
+    period: Annotated[int, typer.Option(help="Burst period in ms.")] = 20,
+    sfn: Annotated[int, typer.Option(help="System frame number of the first frame.")] = 0,
+    frames: Annotated[int, typer.Option(help="Number of 10 ms frames.")] = 2,
+    n_rb: Annotated[int, typer.Option(help="Carrier size in resource blocks.")] = 52,
+    n_crb_ssb: Annotated[int, typer.Option(help="N_CRB^SSB (offsetToPointA).")] = 10,
+    k_ssb: Annotated[int, typer.Option(help="k_SSB, 0 .. 23.")] = 0,
+    sample_rate: Annotated[float | None, typer.Option(help="Sample rate in Hz (a multiple of "
+                                                           "the SCS).")] = None,
+    frequency: Annotated[float | None, typer.Option(help="Centre frequency to record in the "
+                                                         "metadata, Hz.")] = None,
+    scs_common: Annotated[int, typer.Option(help="MIB subCarrierSpacingCommon, kHz.")] = 15,
+    dmrs_type_a_position: Annotated[int, typer.Option(help="MIB dmrs-TypeA-Position.")] = 2,
+    pdcch_config_sib1: Annotated[int, typer.Option(help="MIB pdcch-ConfigSIB1.")] = 0,
+    cell_barred: Annotated[bool, typer.Option(help="MIB cellBarred.")] = False,
+    intra_freq_reselection: Annotated[bool, typer.Option(
+        help="MIB intraFreqReselection allowed.")] = True,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing recording.")] = False,
+) -> None:
+    """An SS-burst waveform with BCH-coded MIBs (TS 38.211 §7.4.3, TS 38.212 §7.1), as SigMF."""
+    from opennr.io.sigmf import write_sigmf
+    from opennr.numerology import Carrier
+    from opennr.physical.ssb import SsBurstConfig, ss_burst_waveform
+    from opennr.transport.bch import Mib, bch_encode
+
+    try:
+        if transmitted is not None and not set(transmitted) <= {"0", "1"}:
+            raise ConfigError("transmitted", transmitted, "must be a string of 0 and 1")
+        if isinstance(frames, bool) or frames < 1:
+            raise ConfigError("frames", frames, "must be >= 1")
+        carrier = Carrier(scs=scs, n_size_grid=n_rb, n_frame=sfn)
+        config = SsBurstConfig(
+            carrier=carrier, case=case if case is not None else ("A" if scs == 15 else "C"),
+            l_max=l_max, transmitted=None if transmitted is None else tuple(
+                int(b) for b in transmitted), period=period, n_crb_ssb=n_crb_ssb, k_ssb=k_ssb,
+            n_cell_id=n_cell_id)
+        mib = Mib(subcarrier_spacing_common=scs_common, dmrs_type_a_position=dmrs_type_a_position,
+                  pdcch_config_sib1=pdcch_config_sib1, cell_barred=cell_barred,
+                  intra_freq_reselection=intra_freq_reselection)
+
+        def pbch_bits(frame: int, n_hf: int, i_ssb: int):
+            return bch_encode(mib, frame, n_hf, i_ssb, k_ssb, l_max, n_cell_id)
+
+        samples = ss_burst_waveform(config, pbch_bits, n_half_frames=2 * frames,
+                                    sample_rate=sample_rate)[0]
+        rate = sample_rate if sample_rate is not None else _default_rate(carrier)
+        centre = (config.first_subcarrier + 120 - carrier.n_subcarriers // 2) * scs * 1e3
+        meta_fn, _ = write_sigmf(output, samples, rate, frequency=frequency, overwrite=overwrite,
+                                 description=f"opennr SS burst: PCI {n_cell_id}, case "
+                                             f"{config.case}, SFN {sfn}, SS/PBCH block centre "
+                                             f"{centre:g} Hz from the recording centre")
+    except (ConfigError, ValueError, FileExistsError) as exc:
+        err_console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {meta_fn}: {samples.size} samples at {rate / 1e6:g} Msps, "
+                  f"SS/PBCH block centre at {centre:g} Hz from the recording centre")
+
+
+def _default_rate(carrier) -> float:
+    from opennr.numerology import ofdm_info
+
+    return ofdm_info(carrier).sample_rate

@@ -570,15 +570,15 @@ def _candidate_frequencies(x: np.ndarray, sample_rate: float, scs: int, max_cfo:
     templ = pss[:, 1:] * pss[:, :-1]                     # (3, 126)
     size = scipy.fft.next_fast_len(d.shape[1] + templ.shape[1])
     dspec = scipy.fft.fft(d, size, axis=-1)
-    power = np.abs(d) ** 2
-    csum = np.concatenate([np.zeros((power.shape[0], 1)), np.cumsum(power, axis=-1)], axis=-1)
+    # Normalised by the mean level of the frame (not of the window: weak leakage regions of a
+    # strong signal must not score like the signal itself).
+    level = np.mean(np.abs(d) ** 2, axis=-1, keepdims=True)
     n_lag = d.shape[1] - templ.shape[1] + 1
-    energy = csum[:, templ.shape[1]:templ.shape[1] + n_lag] - csum[:, :n_lag]
     profile = np.zeros(n_lag)
     for t in templ:
         tspec = np.conj(scipy.fft.fft(t, size))
         c = scipy.fft.ifft(dspec * tspec, axis=-1)[:, :n_lag]
-        m = np.abs(c) ** 2 / (energy * templ.shape[1] + 1e-30)
+        m = np.abs(c) ** 2 / (level * templ.shape[1] + 1e-30)
         profile = np.maximum(profile, m.max(axis=0))
     # Lag s: PSS subcarrier 0 (block subcarrier 56) in shifted bin s; centre in bin s + 64.
     centre = np.arange(n_lag) + (_HALF - _PSS_K0) - n_fft // 2
