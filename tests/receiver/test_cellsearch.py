@@ -139,6 +139,22 @@ def test_low_snr_awgn_off_centre(rate, rng):
         assert abs(c.timing - expected) <= 2
 
 
+@pytest.mark.parametrize("cfo", [-2.2, 2.2])
+def test_non_integer_sample_rate_and_largest_cfo(cfo, rng):
+    import scipy.signal
+
+    w, centre = _burst(n_cell_id=5, n_rb=52, sample_rate=30.72e6, mib=_MIB, n_half_frames=1)
+    rate = 10e6                                  # 30.72 Msps · 125 / 384: not a multiple of Δf
+    x = scipy.signal.resample_poly(w, 125, 384).astype(np.complex64)
+    x = _shift(x, cfo * 15e3, rate) + _noise(rng, x.size, 0.0, 2048) / np.float32(np.sqrt(30.72 / 10))
+    cells = cell_search(x, rate, ssb_scs=15, ssb_frequency=centre)
+    assert sorted((c.n_cell_id, c.ssb_index) for c in cells) == [(5, i) for i in range(4)]
+    for c in cells:
+        assert abs(c.cfo - cfo * 15e3) < 0.05 * 15e3
+        expected = _ssb_start(15, 2048, "A", 4, c.ssb_index) * rate / 30.72e6
+        assert abs(c.timing - expected) <= 1.5
+
+
 def _multipath(x: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
     """Three Doppler-free taps at 0, 200 and 500 ns, powers 0, -3, -6 dB, random phases."""
     delays = np.round(np.array([0.0, 200e-9, 500e-9]) * rate).astype(int)
