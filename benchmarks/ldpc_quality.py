@@ -89,8 +89,12 @@ def snr_at_bler(bg: int, zc: int, cfg: LdpcDecoderConfig, start_db: float, seed:
 
 
 def _settings(args) -> list[tuple[str, int, LdpcDecoderConfig]]:
-    out = [("spa", 10, LdpcDecoderConfig(algorithm="spa", max_iterations=10)),
-           ("nms default", 10, LdpcDecoderConfig(max_iterations=10))]
+    out = [] if args.no_spa10 else [("spa", 10, LdpcDecoderConfig(algorithm="spa",
+                                                                  max_iterations=10))]
+    out.append(("nms default", 10, LdpcDecoderConfig(max_iterations=10)))
+    if args.constant:
+        out.append(("nms a=.85 b=.275", 10,
+                    LdpcDecoderConfig(scaling=0.85, offset=0.275, max_iterations=10)))
     for a in filter(None, args.scalings.split(",")):
         out.append((f"nms a={a} b=0", 10,
                     LdpcDecoderConfig(scaling=float(a), offset=0.0, max_iterations=10)))
@@ -109,6 +113,9 @@ def main() -> None:
     ap.add_argument("--scalings", default="0.6875", help="pure normalized min-sum variants")
     ap.add_argument("--offsets", default="0.5", help="offset min-sum variants")
     ap.add_argument("--nms20", action="store_true", help="also the default at 20 iterations")
+    ap.add_argument("--constant", action="store_true",
+                    help="also the best constant normalization and offset (0.85, 0.275)")
+    ap.add_argument("--no-spa10", action="store_true", help="leave out SPA at 10 iterations")
     ap.add_argument("--spa-ref", default="",
                     help="SPA-50 SNR at 1e-2 per graph from an earlier run, e.g. 1:-1.69,2:-4.27")
     ap.add_argument("--spa-blocks", type=int, default=1920,

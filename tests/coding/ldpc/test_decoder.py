@@ -38,13 +38,18 @@ def _phi(x):
 
 
 def _oracle(llr, bg, zc, iterations, algorithm="nms", scale=0.75, offset=0.0):
-    """Layered decoding on H, row blocks in base graph order; returns the 68/52*zc APP LLRs."""
+    """Layered decoding on H, row blocks in base graph order; returns the 68/52*zc APP LLRs.
+
+    ``scale``/``offset``: min-sum normalization and offset, a number or one per iteration.
+    """
     code = ldpc_code(bg, zc)
     h = parity_check_matrix(code).tocsr()
     dt = np.float64 if algorithm == "spa" else np.float32
     app = np.concatenate([np.zeros(2 * zc), llr]).astype(dt)
     msg = {}
-    for _ in range(iterations):
+    for it in range(iterations):
+        alpha = dt(scale[it] if np.ndim(scale) else scale)
+        beta = dt(offset[it] if np.ndim(offset) else offset)
         for i in range(code.n_rows):
             v = np.array([h.indices[h.indptr[r]:h.indptr[r + 1]] for r in range(i * zc, (i + 1) * zc)])
             t = app[v] - msg.get(i, 0.0)
@@ -61,7 +66,7 @@ def _oracle(llr, bg, zc, iterations, algorithm="nms", scale=0.75, offset=0.0):
                 a = np.abs(t)
                 srt = np.sort(a, axis=1)
                 mag = np.where(a == srt[:, :1], srt[:, 1:2], srt[:, :1])
-                mag = np.maximum(dt(scale) * mag - dt(offset), dt(0.0))
+                mag = np.maximum(alpha * mag - beta, dt(0.0))
             r = (others_sign * mag).astype(dt)
             app[v] = t + r
             msg[i] = r
@@ -87,21 +92,27 @@ def test_noiseless_vector_codewords(bg, zc):
 # --- agreement with the numpy oracle -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("bg", "zc", "algorithm", "scaling", "offset", "alpha", "beta"), [
-    (1, 6, "nms", 0.75, 0.0, 0.75, 0.0),  # pure normalized min-sum
-    (2, 12, "nms", None, None, 0.85, 0.275),  # default: normalization and offset combined
-    (1, 5, "nms", 0.9, 0.25, 0.9, 0.25),
-    (2, 7, "oms", None, 0.5, 1.0, 0.5),
-    (2, 9, "oms", 0.875, None, 0.875, 0.5)])
-def test_minsum_matches_oracle(bg, zc, algorithm, scaling, offset, alpha, beta, rng):
+_NMS_RULE = ([min(0.75 + 0.025 * k, 0.95) for k in range(12)],  # documented default rule
+             [max(0.3 - 0.0125 * k, 0.2) for k in range(12)])
+
+
+@pytest.mark.parametrize(("bg", "zc", "algorithm", "iters", "scaling", "offset", "alpha", "beta"), [
+    (1, 6, "nms", 3, 0.75, 0.0, [0.75] * 3, [0.0] * 3),  # pure normalized min-sum
+    (2, 12, "nms", 12, None, None, *_NMS_RULE),  # default: alpha grows, beta shrinks
+    (1, 5, "nms", 4, 0.9, None, [0.9] * 4, _NMS_RULE[1][:4]),
+    (1, 4, "nms", 3, 0.9, 0.25, [0.9] * 3, [0.25] * 3),
+    (2, 7, "oms", 3, None, 0.5, [1.0] * 3, [0.5] * 3),
+    (2, 9, "oms", 3, 0.875, None, [0.875] * 3, [0.5] * 3)])
+def test_minsum_matches_oracle(bg, zc, algorithm, iters, scaling, offset, alpha, beta, rng):
     code = ldpc_code(bg, zc)
     c = rng.integers(0, 2, code.k, dtype=np.uint8)
-    llr = _awgn_llr(ldpc_encode(c, bg), 0.0, rng)
-    cfg = LdpcDecoderConfig(algorithm=algorithm, max_iterations=3, scaling=scaling,
+    llr = _awgn_llr(ldpc_encode(c, bg), -1.0 if iters > 4 else 0.0, rng)
+    cfg = LdpcDecoderConfig(algorithm=algorithm, max_iterations=iters, scaling=scaling,
                             offset=offset, early_termination=False)
-    assert (cfg.minsum_scaling, cfg.minsum_offset) == (alpha, beta)
+    np.testing.assert_allclose([cfg.minsum_parameters(k) for k in range(iters)],
+                               np.array([alpha, beta]).T, rtol=1e-12)
     res = ldpc_decode(llr, bg, cfg, return_llr=True)
-    ref = _oracle(llr, bg, zc, 3, algorithm, alpha, beta)
+    ref = _oracle(llr, bg, zc, iters, algorithm, alpha, beta)
     np.testing.assert_allclose(res.llr, ref[2 * zc:], rtol=1e-5, atol=1e-4)
     np.testing.assert_array_equal(res.bits, (ref[:code.k] < 0).astype(np.uint8))
 

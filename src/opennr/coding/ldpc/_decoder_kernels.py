@@ -304,6 +304,8 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
     (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
 
     ``llr``: ``(n_cols - 2) * zc`` float32 channel LLRs (the ``2*zc`` punctured bits excluded).
+    ``scales``/``offsets``: min-sum normalization and offset of each iteration (float32,
+    ``max_iterations`` values).
     """
     m = rows_used(llr, zc, k_b, n_core, n_rows)
     schedule(row_ptr, cols, shifts, m, n_cols, zc, rot, frame0, first, last)
@@ -332,7 +334,7 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
             if algorithm == ALG_SPA:
                 spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, w1, w2)
             else:
-                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scales[i], offsets[i], msg_max,
+                minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scales[it - 1], offsets[it - 1], msg_max,
                            zero, it == 1, w1, w2, w3, w4)
         if early_termination:
             hard_decisions(buf, frame0, n_cols, zc, hard)
