@@ -13,6 +13,7 @@ that were not scrambled, derives ``v`` from them, then descrambles and de-interl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "PBCH_PAYLOAD_INTERLEAVER",
     "BchDecodeResult",
     "Mib",
+    "bch_bit_source",
     "bch_decode",
     "bch_encode",
     "mib_bits",
@@ -285,6 +287,56 @@ def bch_encode(mib, sfn: int, half_frame: int, ssb_index: int, k_ssb: int, l_max
     c = crc_attach(a_2, "24C")
     d = polar_encode(c, e=BCH_E, n_max=_N_MAX, i_il=True)
     return polar_rate_match(d, k=BCH_K, e=BCH_E, i_bil=False)
+
+
+def bch_bit_source(mib, k_ssb: int, l_max: int,
+                   n_cell_id: int) -> Callable[[int, int, int], np.ndarray]:
+    """A PBCH bit source carrying one MIB: ``f(sfn, n_hf, i_ssb) -> 864 bits`` (TS 38.212 §7.1).
+
+    The callable returns :func:`bch_encode` of ``mib`` with the timing of each block (SFN,
+    half-frame bit ``n_hf``, candidate block index ``i_SSB``); it is the PBCH bit source taken
+    by ``opennr.physical.ssb.ss_burst_grid`` and ``ss_burst_waveform``. Codewords are cached
+    per (sfn, n_hf, i_ssb).
+
+    Parameters
+    ----------
+    mib : Mib or array_like of uint8, shape (24,)
+        As for :func:`bch_encode`.
+    k_ssb : int
+        ``k_SSB``: 0 .. 23 for ``L_max`` 4/8, 0 .. 15 for 64.
+    l_max : int
+        4, 8 or 64.
+    n_cell_id : int
+        Physical cell identity ``N_ID^cell``, 0 .. 1007.
+
+    Returns
+    -------
+    callable
+        ``f(sfn, n_hf, i_ssb)`` returning a read-only ``np.uint8`` array of shape (864,).
+
+    Raises
+    ------
+    ConfigError
+        If a parameter is out of range (checked here once, and per block for the timing).
+    ValueError
+        If ``mib`` is an array that is not 24 bits.
+    """
+    bch_encode(mib, 0, 0, 0, k_ssb, l_max, n_cell_id)      # validate once, eagerly
+    cache: dict[tuple[int, int, int], np.ndarray] = {}
+
+    def source(sfn: int, n_hf: int, i_ssb: int) -> np.ndarray:
+        exact = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                    for v in (sfn, n_hf, i_ssb))
+        key = (int(sfn), int(n_hf), int(i_ssb)) if exact else None
+        bits = cache.get(key) if exact else None
+        if bits is None:
+            bits = bch_encode(mib, sfn, n_hf, i_ssb, k_ssb, l_max, n_cell_id)
+            bits.setflags(write=False)
+            if exact:
+                cache[key] = bits
+        return bits
+
+    return source
 
 
 @dataclass(frozen=True, slots=True)
