@@ -257,7 +257,26 @@ def test_bad_input():
     with pytest.raises(ConfigError, match="ssb_scs"):
         cell_search(x, 7.68e6, ssb_scs=60)
     with pytest.raises(ConfigError, match="l_max"):
-        cell_search(x, 7.68e6, l_max=64)
+        cell_search(x, 7.68e6, l_max=16)
+    with pytest.raises(ConfigError, match=r"l_max=64: must be 64 for 120 and 240 kHz"):
+        cell_search(x, 7.68e6, ssb_scs=15, l_max=64)
+    with pytest.raises(ConfigError, match=r"l_max=8: must be 64 for 120"):
+        cell_search(x, 61.44e6, ssb_scs=120, l_max=8)
+    with pytest.raises(ConfigError, match=r"ssb_case='D': case D uses 120 kHz"):
+        cell_search(x, 61.44e6, ssb_scs=30, ssb_case="D")
+    with pytest.raises(ConfigError, match="ssb_case"):
+        cell_search(x, 61.44e6, ssb_case="F")
+    with pytest.raises(ConfigError, match=r"centre_frequency=None: is needed with band='n78'"):
+        cell_search(x, 30.72e6, band="n78")
+    with pytest.raises(ConfigError, match=r"band='n999'"):
+        cell_search(x, 30.72e6, band="n999", centre_frequency=3.5e9)
+    with pytest.raises(ConfigError, match=r"ssb_frequency.*must not be given with band"):
+        cell_search(x, 30.72e6, band="n78", centre_frequency=3.5e9, ssb_frequency=0.0)
+    with pytest.raises(ConfigError, match=r"centre_frequency=2000000000.0: no synchronization"):
+        cell_search(x, 30.72e6, band="n78", centre_frequency=2.0e9)
+    for bad in (-1.0, float("nan"), "high", True):
+        with pytest.raises(ConfigError, match="centre_frequency"):
+            cell_search(x, 30.72e6, centre_frequency=bad)
     with pytest.raises(ConfigError, match=r"ssb_frequency.*does not fit"):
         cell_search(x, 7.68e6, ssb_scs=15, ssb_frequency=3e6)
     with pytest.raises(ConfigError, match="ssb_frequency"):

@@ -27,6 +27,7 @@ is not normative; its steps are:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -40,16 +41,29 @@ import scipy.signal
 
 from opennr._validate import check_choice
 from opennr.errors import ConfigError
+from opennr.numerology import Carrier, ofdm_info
 from opennr.physical.pbch import PBCH_DMRS_LENGTH, pbch_demodulate, pbch_dmrs
-from opennr.physical.ssb import SSB_SUBCARRIERS, SSB_SYMBOLS, ssb_block, ssb_indices
+from opennr.physical.ssb import (
+    SSB_CASE_SCS,
+    SSB_SUBCARRIERS,
+    SSB_SYMBOLS,
+    ssb_block,
+    ssb_candidate_symbols,
+    ssb_indices,
+)
 from opennr.physical.sync import pss_sequences, sss_sequences
+from opennr.receiver.raster import frequency_to_gscn, ssb_raster_frequencies
 from opennr.transport.bch import Mib, bch_decode, bch_encode
 
 __all__ = ["CELL_SEARCH_SCS", "DetectedCell", "cell_search"]
 
 #: SS/PBCH subcarrier spacings (kHz) searched by :func:`cell_search`: cases A (15 kHz), B and C
-#: (30 kHz) of TS 38.213 §4.1.
-CELL_SEARCH_SCS = (15, 30)
+#: (30 kHz), D (120 kHz) and E (240 kHz) of TS 38.213 §4.1.
+CELL_SEARCH_SCS = (15, 30, 120, 240)
+_DEFAULT_SCS = (15, 30)            # searched when neither the SCS nor the band is given
+_FR2_SCS = (120, 240)              # L_max = 64
+_CASE_SCS = {c: SSB_CASE_SCS[c] for c in "ABCDE"}
+_KNOWN_CASE = {15: "A", 120: "D", 240: "E"}   # the only case of these spacings (A .. E)
 
 _CLAUSE = "TS 38.213 §4.1"
 _N_WORK = 512          # working FFT size: sample rate 512 · Δf
@@ -97,6 +111,19 @@ class DetectedCell:
         Signal-to-noise ratio per resource element measured on the PBCH DM-RS, in dB.
     pss_metric : float
         Normalised PSS correlation peak, in [0, 1].
+    case : str or None
+        SS/PBCH block pattern (TS 38.213 §4.1) when known: A at 15 kHz, D at 120 kHz, E at
+        240 kHz, and B or C at 30 kHz from the band's raster or the ``ssb_case`` given.
+    frame_start : int or None
+        Sample index in the input of the start of frame ``sfn`` (may be negative or beyond the
+        input), from the half-frame bit and the first symbol of candidate block ``ssb_index``
+        (TS 38.213 §4.1); None when the case is not known.
+    absolute_frequency : float or None
+        Absolute frequency of the block centre (subcarrier 120) in Hz, ``frequency`` plus the
+        recording's centre frequency, when that is known.
+    gscn : int or None
+        GSCN of ``absolute_frequency`` (TS 38.104 §5.4.3.1) when it lies on the
+        synchronization raster.
     """
 
     n_cell_id: int
@@ -111,6 +138,10 @@ class DetectedCell:
     timing: int
     snr_db: float
     pss_metric: float
+    case: str | None = None
+    frame_start: int | None = None
+    absolute_frequency: float | None = None
+    gscn: int | None = None
 
     @property
     def n_id_1(self) -> int:
@@ -129,7 +160,9 @@ class DetectedCell:
             "n_cell_id": self.n_cell_id, "ssb_index": self.ssb_index, "sfn": self.sfn,
             "half_frame": self.half_frame, "k_ssb": self.k_ssb, "scs_khz": self.scs,
             "frequency_hz": self.frequency, "cfo_hz": self.cfo, "timing": self.timing,
-            "snr_db": self.snr_db, "pss_metric": self.pss_metric,
+            "snr_db": self.snr_db, "pss_metric": self.pss_metric, "case": self.case,
+            "frame_start": self.frame_start, "absolute_frequency_hz": self.absolute_frequency,
+            "gscn": self.gscn,
             "mib": {"subcarrier_spacing_common": mib.subcarrier_spacing_common,
                     "dmrs_type_a_position": mib.dmrs_type_a_position,
                     "pdcch_config_sib1": mib.pdcch_config_sib1,
@@ -438,11 +471,12 @@ def _decode_pbch(block: np.ndarray, n_cell_id: int, i_bar: int, est: _ChannelEst
     mu = power / (power + est.noise_var)
     x = np.conj(h) * y / (power + est.noise_var) / mu      # MMSE, bias removed
     nv = est.noise_var / power
-    # ī_SSB = i_SSB for L_max = 8; i_SSB + 4 n_hf for L_max = 4 (TS 38.211 §7.4.1.4.1).
+    # ī_SSB = i_SSB for L_max = 8, the 3 LSBs of i_SSB for L_max = 64, i_SSB + 4 n_hf for
+    # L_max = 4 (TS 38.211 §7.4.1.4.1); the PBCH scrambling offset v follows the same bits.
     tries = []
     for lm in ((8, 4) if l_max is None else (l_max,)):
-        if lm == 8:
-            tries.append((8, i_bar, None))
+        if lm in (8, 64):
+            tries.append((lm, i_bar, None))
         elif lm == 4:
             tries.append((4, i_bar & 3, i_bar >> 2))
     if l_max is None and i_bar < 4:
@@ -455,6 +489,9 @@ def _decode_pbch(block: np.ndarray, n_cell_id: int, i_bar: int, est: _ChannelEst
             continue
         if n_hf is not None and res.half_frame != n_hf:
             continue
+        if lm == 64:
+            # TS 38.212 §7.1.1: the 3 MSBs of the block index travel in the PBCH payload.
+            i_ssb = 8 * int(res.ssb_index_msbs) + i_bar
         # Uninformative LLRs (a silent window) decode to the all-zero polar codeword, whose
         # CRC24C is zero: accept a decode only if its re-encoded codeword agrees with the LLRs.
         bits = bch_encode(res.mib_bits, res.sfn, res.half_frame, i_ssb, res.k_ssb, lm, n_cell_id)
@@ -529,9 +566,7 @@ def _cell(dec: _Decoded, scs: int, f_c: float, cfo: float, nominal: bool, n_pss:
         whole = round(cfo)
         frequency, offset = f_c + whole * spacing, (cfo - whole) * spacing
     res = dec.bch
-    ssb_index = dec.ssb_index if res.ssb_index_msbs is None else 8 * res.ssb_index_msbs \
-        + dec.ssb_index
-    return DetectedCell(n_cell_id=dec.n_cell_id, ssb_index=int(ssb_index), sfn=int(res.sfn),
+    return DetectedCell(n_cell_id=dec.n_cell_id, ssb_index=int(dec.ssb_index), sfn=int(res.sfn),
                         half_frame=int(res.half_frame), mib=res.mib, k_ssb=int(res.k_ssb), scs=scs,
                         frequency=float(frequency), cfo=float(offset),
                         timing=round((n_pss - _CP_WORK) * to_input),
@@ -593,14 +628,25 @@ def _candidate_frequencies(x: np.ndarray, sample_rate: float, scs: int, max_cfo:
 
 def cell_search(samples: np.ndarray, sample_rate: float, *, ssb_scs: int | None = None,
                 ssb_frequency: float | Sequence[float] | None = None, l_max: int | None = None,
-                max_cfo: float = 2.0, threshold: float = 0.03, max_candidates: int = 64,
-                max_frequencies: int = 4, all_blocks: bool = False,
+                band: int | str | None = None, centre_frequency: float | None = None,
+                ssb_case: str | None = None, max_cfo: float = 2.0, threshold: float = 0.03,
+                max_candidates: int = 64, max_frequencies: int = 4, all_blocks: bool = False,
                 list_size: int = 8) -> list[DetectedCell]:
     """Find the cells in a capture: SS/PBCH block detection and MIB decoding.
 
     TS 38.211 §7.4.2 (PSS, SSS), §7.4.3 (SS/PBCH block), §7.3.3 and §7.4.1.4 (PBCH and its
-    DM-RS), TS 38.212 §7.1 (BCH), TS 38.213 §4.1. See the module docstring for the steps. A
-    block is reported only when its BCH CRC24C passes.
+    DM-RS), TS 38.212 §7.1 (BCH), TS 38.213 §4.1, TS 38.104 §5.4.3 (synchronization raster).
+    See the module docstring for the steps. A block is reported only when its BCH CRC24C
+    passes.
+
+    Where the blocks are looked for, in this order:
+
+    * ``band`` given (with ``centre_frequency``): exactly the synchronization raster points of
+      the band (TS 38.104 Tables 5.4.3.3-1/-2) whose block lies inside the recording, with the
+      band's SS/PBCH subcarrier spacing(s) and block pattern(s);
+    * ``ssb_frequency`` given: those block centres;
+    * otherwise: the subcarrier grid of the recording's bandwidth (a differential PSS search
+      proposes up to ``max_frequencies`` centres per subcarrier spacing).
 
     Parameters
     ----------
@@ -609,14 +655,24 @@ def cell_search(samples: np.ndarray, sample_rate: float, *, ssb_scs: int | None 
     sample_rate : float
         Sample rate in Hz; at least the block bandwidth 240 · Δf.
     ssb_scs : int, optional
-        Subcarrier spacing Δf of the SS/PBCH blocks in kHz, 15 or 30; default: try both.
+        Subcarrier spacing Δf of the SS/PBCH blocks in kHz: 15, 30 (FR1), 120 or 240 (FR2);
+        default: the band's, or else 15 and 30.
     ssb_frequency : float or sequence of float, optional
         Centre of the SS/PBCH block (subcarrier 120) relative to the centre of the recording, in
-        Hz, or a raster of candidate centres. Default: search the recording's bandwidth on the
-        subcarrier grid (a differential PSS search proposes up to ``max_frequencies`` centres;
-        at low SNR give the frequency).
+        Hz, or a list of candidate centres. Not with ``band``.
     l_max : int, optional
-        L_max, 4 or 8 (TS 38.213 §4.1); default: inferred from the PBCH DM-RS and the CRC.
+        L_max, 4, 8 or 64 (TS 38.213 §4.1); default: 64 for 120 and 240 kHz, else inferred
+        from the PBCH DM-RS and the CRC. With L_max = 64 the block index is 8 × (3 MSBs from
+        the PBCH payload) + ī_SSB (3 LSBs from the PBCH DM-RS).
+    band : int or str, optional
+        NR operating band (``"n78"``, 78) whose synchronization raster is searched; needs
+        ``centre_frequency``.
+    centre_frequency : float, optional
+        Centre frequency of the recording in Hz (SigMF ``core:frequency``); gives the absolute
+        frequency and GSCN of the cells found.
+    ssb_case : str, optional
+        SS/PBCH block pattern ``"A"`` .. ``"E"`` (TS 38.213 §4.1), for the frame timing of
+        30 kHz blocks (B or C) when no band is given; must agree with the subcarrier spacing.
     max_cfo : float
         Largest carrier frequency offset searched, in subcarriers (> 0, at most 8).
     threshold : float
@@ -624,7 +680,8 @@ def cell_search(samples: np.ndarray, sample_rate: float, *, ssb_scs: int | None 
     max_candidates : int
         Largest number of PSS peaks examined per subcarrier spacing and centre frequency.
     max_frequencies : int
-        Largest number of centre frequencies examined per subcarrier spacing when searching.
+        Largest number of centre frequencies examined per subcarrier spacing when searching
+        the subcarrier grid.
     all_blocks : bool
         Report every decoded block; by default one per (cell, SS/PBCH block index): the first
         in time.
@@ -643,16 +700,23 @@ def cell_search(samples: np.ndarray, sample_rate: float, *, ssb_scs: int | None 
         than one SS/PBCH block (plus one symbol) at the sample rate.
     ConfigError
         If ``sample_rate`` is not a positive number or is below 240 · Δf, if ``ssb_scs``,
-        ``l_max``, ``max_cfo``, ``threshold``, ``max_candidates``, ``max_frequencies`` or
-        ``list_size`` is out of range, or if a block centred at ``ssb_frequency`` does not fit
-        in the recording's bandwidth.
+        ``l_max``, ``ssb_case``, ``max_cfo``, ``threshold``, ``max_candidates``,
+        ``max_frequencies`` or ``list_size`` is out of range or inconsistent, if a block
+        centred at ``ssb_frequency`` does not fit in the recording's bandwidth, if ``band`` is
+        unknown, given without ``centre_frequency`` or with ``ssb_frequency``, or if no raster
+        point of the band lies inside the recording.
     """
     x = _check_samples(samples)
     fs = _check_rate(sample_rate)
     if ssb_scs is not None:
         check_choice("ssb_scs", ssb_scs, CELL_SEARCH_SCS, _CLAUSE)
     if l_max is not None:
-        check_choice("l_max", l_max, (4, 8), _CLAUSE)
+        check_choice("l_max", l_max, (4, 8, 64), _CLAUSE)
+    if ssb_case is not None:
+        check_choice("ssb_case", ssb_case, tuple(_CASE_SCS), _CLAUSE)
+        if ssb_scs is not None and _CASE_SCS[ssb_case] != ssb_scs:
+            raise ConfigError("ssb_case", ssb_case, f"case {ssb_case} uses "
+                              f"{_CASE_SCS[ssb_case]} kHz, not ssb_scs={ssb_scs}", _CLAUSE)
     if isinstance(max_cfo, bool) or not isinstance(max_cfo, (int, float, np.number)) \
             or not 0 < float(max_cfo) <= 8:
         raise ConfigError("max_cfo", max_cfo, "must be a number of subcarriers in (0, 8]")
@@ -664,37 +728,105 @@ def cell_search(samples: np.ndarray, sample_rate: float, *, ssb_scs: int | None 
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
                 or not 1 <= int(value) <= hi:
             raise ConfigError(name, value, f"must be an integer in 1 .. {hi}")
+    if centre_frequency is not None and (
+            isinstance(centre_frequency, bool)
+            or not isinstance(centre_frequency, (int, float, np.number))
+            or not math.isfinite(float(centre_frequency)) or float(centre_frequency) <= 0):
+        raise ConfigError("centre_frequency", centre_frequency,
+                          "must be a positive finite frequency in Hz")
     freqs = _check_frequencies(ssb_frequency)
-    scs_list = [int(ssb_scs)] if ssb_scs is not None else list(CELL_SEARCH_SCS)
-    usable = [s for s in scs_list if fs >= SSB_SUBCARRIERS * s * 1e3]
+    # Search plan: (scs, case or None, [(relative centre, GSCN or None)], nominal).
+    plan: list[tuple[int, str | None, list[float] | None, bool]] = []
+    if band is not None:
+        if centre_frequency is None:
+            raise ConfigError("centre_frequency", None, f"is needed with band={band!r} to place "
+                              "the synchronization raster in the recording", "TS 38.104 §5.4.3")
+        if freqs is not None:
+            raise ConfigError("ssb_frequency", ssb_frequency, "must not be given with band "
+                              "(the band's synchronization raster gives the frequencies)")
+        points = ssb_raster_frequencies(band, float(centre_frequency), fs, ssb_scs=ssb_scs)
+        if not points:
+            raise ConfigError("centre_frequency", centre_frequency,
+                              f"no synchronization raster point of band {band} has its SS/PBCH "
+                              f"block inside the recording ({fs / 1e6:g} MHz around it)",
+                              "TS 38.104 §5.4.3.3")
+        for scs, case in dict.fromkeys((p.scs, p.case) for p in points):
+            plan.append((scs, case, [p.frequency - float(centre_frequency) for p in points
+                                     if p.scs == scs], True))
+    else:
+        scs_list = [int(ssb_scs)] if ssb_scs is not None else (
+            [_CASE_SCS[ssb_case]] if ssb_case is not None else
+            list(_FR2_SCS if l_max == 64 else _DEFAULT_SCS))
+        plan = [(s, ssb_case if ssb_case is not None else _KNOWN_CASE.get(s), freqs,
+                 freqs is not None) for s in scs_list]
+    if l_max is not None:
+        plan = [entry for entry in plan if (entry[0] in _FR2_SCS) == (l_max == 64)]
+        if not plan:
+            raise ConfigError("l_max", l_max, "must be 64 for 120 and 240 kHz SS/PBCH blocks "
+                              "and 4 or 8 for 15 and 30 kHz ones", _CLAUSE)
+    usable = [entry for entry in plan if fs >= SSB_SUBCARRIERS * entry[0] * 1e3]
     if not usable:
-        need = SSB_SUBCARRIERS * min(scs_list) * 1e3
+        low = min(entry[0] for entry in plan)
+        need = SSB_SUBCARRIERS * low * 1e3
         raise ConfigError("sample_rate", sample_rate,
-                          f"must be at least 240 subcarriers × {min(scs_list)} kHz = "
+                          f"must be at least 240 subcarriers × {low} kHz = "
                           f"{need / 1e6:g} MHz to hold an SS/PBCH block", "TS 38.211 §7.4.3.1")
     if freqs is not None:
-        for s in usable:
+        for scs, *_ in usable:
             for f in freqs:
-                if abs(f) + _HALF * s * 1e3 > fs / 2 + 1e-6:
+                if abs(f) + _HALF * scs * 1e3 > fs / 2 + 1e-6:
                     raise ConfigError("ssb_frequency", f,
-                                      f"a {s} kHz SS/PBCH block centred there (±{_HALF * s} kHz) "
-                                      f"does not fit in the recording's ±{fs / 2e3:g} kHz")
-    need = min(_min_samples(fs, s) for s in usable)
+                                      f"a {scs} kHz SS/PBCH block centred there "
+                                      f"(±{_HALF * scs} kHz) does not fit in the recording's "
+                                      f"±{fs / 2e3:g} kHz")
+    need = min(_min_samples(fs, entry[0]) for entry in usable)
     if x.size < need:
         raise ValueError(f"samples: {x.size} samples are too short; at least {need} are needed "
                          f"for one SS/PBCH block at {fs:g} Hz")
     found: list[DetectedCell] = []
-    for scs in usable:
+    for scs, case, centres, nominal in usable:
         if x.size < _min_samples(fs, scs):
             continue
-        nominal = freqs is not None
-        centres = freqs if nominal else _candidate_frequencies(x, fs, scs, float(max_cfo),
-                                                                int(max_frequencies))
+        lm = l_max if l_max is not None else (64 if scs in _FR2_SCS else None)
+        if centres is None:
+            centres = _candidate_frequencies(x, fs, scs, float(max_cfo), int(max_frequencies))
         for f_c in centres:
-            found += _search_band(x, fs, scs, f_c, nominal=nominal, max_cfo=float(max_cfo) + (
+            cells = _search_band(x, fs, scs, f_c, nominal=nominal, max_cfo=float(max_cfo) + (
                 0.0 if nominal else 0.5), threshold=float(threshold),
-                max_candidates=int(max_candidates), l_max=l_max, list_size=int(list_size))
+                max_candidates=int(max_candidates), l_max=lm, list_size=int(list_size))
+            found += [_locate(c, case, fs, centre_frequency) for c in cells]
     return _deduplicate(found, fs, all_blocks)
+
+
+@functools.lru_cache(maxsize=16)
+def _symbol_starts(scs: int) -> np.ndarray:
+    """Start times (s) of the OFDM symbols of a half frame at Δf = scs (TS 38.211 §5.3.1)."""
+    info = ofdm_info(Carrier(scs=scs, n_size_grid=1), nfft=2048)
+    lengths = np.tile(np.asarray(info.symbol_lengths, dtype=np.float64), 5)
+    starts = np.concatenate([[0.0], np.cumsum(lengths)[:-1]]) / info.sample_rate
+    starts.setflags(write=False)
+    return starts
+
+
+def _locate(cell: DetectedCell, case: str | None, sample_rate: float,
+            centre_frequency: float | None) -> DetectedCell:
+    """Add the block pattern, frame start, absolute frequency and GSCN to a detection."""
+    frame_start = None
+    if case is not None:
+        l_max = 64 if case in "DE" else 8     # candidate i of L_max = 4 is candidate i of 8
+        if cell.ssb_index < l_max:
+            l0 = int(ssb_candidate_symbols(case, l_max)[cell.ssb_index])
+            offset = (_symbol_starts(cell.scs)[l0] + 5e-3 * cell.half_frame) * sample_rate
+            frame_start = round(cell.timing - offset)
+    absolute = gscn = None
+    if centre_frequency is not None:
+        absolute = float(centre_frequency) + cell.frequency
+        try:
+            gscn = frequency_to_gscn(absolute)
+        except ConfigError:
+            gscn = None
+    return dataclasses.replace(cell, case=case, frame_start=frame_start,
+                               absolute_frequency=absolute, gscn=gscn)
 
 
 def _deduplicate(cells: list[DetectedCell], sample_rate: float,
