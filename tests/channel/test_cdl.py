@@ -347,6 +347,19 @@ def test_apply_agrees_with_frequency_response_on_a_tone(f_d):
         np.testing.assert_allclose(y[:, k] / x[0, k], h, atol=2e-3)
 
 
+def test_ofdm_response_on_the_resource_grid():
+    from opennr.channel.tdl import symbol_times
+    from opennr.numerology import Carrier
+
+    carrier = Carrier(scs=30, n_size_grid=24)
+    ch = CdlChannel(CdlConfig(model="CDL-E", delay_spread=30e-9, max_doppler=10.0), np.random.default_rng(3))
+    h = ch.ofdm_response(carrier, n_slot=3)
+    k = carrier.n_subcarriers
+    expected = ch.frequency_response((np.arange(k) - k // 2) * 30e3, symbol_times(carrier, 3))
+    assert h.shape == (1, 1, 14, k)
+    np.testing.assert_array_equal(h, expected)
+
+
 # ---------------------------------------------------------------- bad input
 
 
@@ -371,8 +384,10 @@ def test_bad_arrays_and_application_input():
     with pytest.raises(ConfigError, match="n=0"):
         CdlConfig(rx_array=AntennaArray(n=0))
     ch = CdlChannel(CdlConfig(max_doppler=600.0, tx_array=ula(2)), np.random.default_rng(0))
-    with pytest.raises(ConfigError, match=r"max_doppler=600.0: must be < sample_rate/2 = 500.0 Hz"):
-        ch.apply(np.zeros((2, 10), complex), 1000.0)
+    with pytest.raises(ConfigError, match=r"max_doppler=600.0: must be well below the sample rate"):
+        ch.apply(np.zeros((2, 10), complex), 50e3)
+    with pytest.raises(ConfigError, match=r"sample_rate=-1\.0"):
+        ch.apply(np.zeros((2, 10), complex), -1.0)
     with pytest.raises(ValueError, match=r"waveform: expected shape \(n_tx=2"):
         ch.apply(np.zeros((1, 10), complex), 1e6)
     with pytest.raises(ConfigError, match="rng"):

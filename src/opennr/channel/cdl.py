@@ -38,7 +38,10 @@ import numpy as np
 from opennr._validate import check_choice
 from opennr.channel._cdl_kernels import ray_sum
 from opennr.channel.antenna import AntennaArray, element_locations, field_pattern
+from opennr.channel.multipath import apply_paths, paths_frequency_response
+from opennr.channel.tdl import GAIN_SAMPLES_PER_DOPPLER_PERIOD, MAX_DOPPLER_FRACTION, symbol_times
 from opennr.errors import ConfigError
+from opennr.numerology import Carrier
 
 __all__ = [
     "CDL_MODELS",
@@ -483,22 +486,36 @@ class CdlChannel:
         -------
         (n_rx, n_tx, n_symbols, K) complex64 ndarray
         """
-        from opennr.channel.multipath import paths_frequency_response
-
         f = np.asarray(frequencies, dtype=np.float64)
         return paths_frequency_response(self.delays, self.gains(times), f)
 
-    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0) -> np.ndarray:
-        """Pass ``waveform`` through the channel (sample 0 at absolute time ``t0``).
+    def ofdm_response(self, carrier: Carrier, n_slot: int = 0, *, nfft: int | None = None,
+                      sample_rate: float | None = None) -> np.ndarray:
+        """Channel of every resource element of slot ``n_slot``, gains at the symbol centres.
 
-        The gains are computed on a grid of at least 64 points per period of the maximum Doppler
-        shift and interpolated in time by ``multipath.apply_paths``.
+        Subcarrier k is at (k − K/2) · Δf (the convention of :mod:`opennr.ofdm`); slot 0 starts
+        at t = 0 (the same grid as ``TdlChannel.ofdm_response``).
+
+        Returns
+        -------
+        (n_rx, n_tx, symbols_per_slot, K) complex64 ndarray
+        """
+        times = symbol_times(carrier, n_slot, nfft=nfft, sample_rate=sample_rate)
+        k = carrier.n_subcarriers
+        return self.frequency_response((np.arange(k) - k // 2) * (carrier.scs * 1e3), times)
+
+    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0) -> np.ndarray:
+        """Pass ``waveform`` through the channel (sample n at absolute time t0 + n / sample_rate).
+
+        The gains are computed on a grid of 128 points per period of the maximum Doppler shift
+        (one point for a static channel) and interpolated linearly in time by
+        :func:`opennr.channel.multipath.apply_paths`.
 
         Parameters
         ----------
         waveform : array_like, (n_tx, n_samples) complex
         sample_rate : float
-            Hz, > 2 f_D.
+            Hz; f_D must not exceed 1 % of it (as for the TDL channel).
         t0 : float
             Time of the first sample in seconds.
 
@@ -511,23 +528,22 @@ class CdlChannel:
         ValueError
             If ``waveform`` is not (n_tx, n_samples).
         ConfigError
-            If the sample rate cannot represent the Doppler shift (f_D >= sample_rate / 2).
+            If the sample rate is not positive or too low for the Doppler shift.
         """
-        from opennr.channel.multipath import apply_paths
-
         x = np.asarray(waveform)
         if x.ndim != 2 or x.shape[0] != self.config.n_tx:
             raise ValueError(f"waveform: expected shape (n_tx={self.config.n_tx}, n_samples), got {x.shape}")
         fs = _check_real("sample_rate", sample_rate, lo=0.0, strict=True)
         t0 = _check_real("t0", t0)
         f_d = self.config.doppler
-        if f_d >= fs / 2.0:
-            raise ConfigError("max_doppler", f_d, f"must be < sample_rate/2 = {fs / 2.0} Hz")
-        n = x.shape[1]
-        step = n if f_d == 0 else max(1, int(fs / (64.0 * f_d)))
-        idx = np.arange(0, n, step)
-        if idx[-1] != n - 1:
-            idx = np.append(idx, n - 1)
-        rel = idx / fs
-        gains = self.gains(t0 + rel)
-        return apply_paths(x, self.delays, gains, fs, gain_times=rel)
+        if f_d > MAX_DOPPLER_FRACTION * fs:
+            raise ConfigError("max_doppler", f_d,
+                              f"must be well below the sample rate: f_D <= {MAX_DOPPLER_FRACTION} · "
+                              f"sample_rate = {MAX_DOPPLER_FRACTION * fs:g} Hz")
+        duration = max(x.shape[1] - 1, 0) / fs
+        if f_d == 0.0 or duration == 0.0:
+            tg = np.zeros(1)
+        else:
+            step = 1.0 / (GAIN_SAMPLES_PER_DOPPLER_PERIOD * f_d)
+            tg = np.linspace(0.0, duration, math.ceil(duration / step) + 1)
+        return apply_paths(x, self.delays, self.gains(t0 + tg), fs, gain_times=tg if tg.size > 1 else None)
