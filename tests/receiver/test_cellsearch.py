@@ -12,7 +12,8 @@ from opennr.errors import ConfigError
 from opennr.numerology import Carrier, ofdm_info
 from opennr.physical.ssb import SsBurstConfig, ss_burst_waveform
 from opennr.receiver import DetectedCell, cell_search
-from opennr.transport.bch import Mib, bch_encode
+from opennr.receiver.raster import gscn_to_frequency
+from opennr.transport.bch import Mib, bch_bit_source, bch_encode
 
 # TS 38.101-1 Table 5.3.2-1: N_RB of the (bandwidth MHz, SCS kHz) pairs of the vectors.
 _N_RB = {(10, 15): 52, (20, 15): 106, (20, 30): 51, (40, 30): 106}
@@ -22,10 +23,13 @@ _CASES = {0: "A", 1: "B", 2: "C"}
 def _ssb_start(scs: int, n_fft: int, case: str, l_max: int, i_ssb: int, n_hf: int = 0) -> int:
     """Sample index of the start of candidate block i_ssb of a waveform starting at frame 0."""
     info = ofdm_info(Carrier(scs=scs, n_size_grid=1), nfft=n_fft)
-    lengths = np.tile(info.symbol_lengths, 10)
+    lengths = np.tile(info.symbol_lengths, 10)    # one frame
+    # TS 38.213 §4.1; case D: {4, 8, 16, 20} + 28 n, n = 0-3, 5-8, 10-13, 15-18.
+    case_d = [b + 28 * n for n in (*range(4), *range(5, 9), *range(10, 14), *range(15, 19))
+              for b in (4, 8, 16, 20)]
     symbol = n_hf * 5 * info.symbols_per_subframe + {
         "A": (2, 8, 16, 22, 30, 36, 44, 50), "B": (4, 8, 16, 20, 32, 36, 44, 48),
-        "C": (2, 8, 16, 22, 30, 36, 44, 50)}[case][i_ssb]
+        "C": (2, 8, 16, 22, 30, 36, 44, 50), "D": case_d}[case][i_ssb]
     del l_max
     return int(np.sum(lengths[:symbol]))
 
@@ -48,10 +52,7 @@ def _burst(*, n_cell_id: int, scs: int = 15, case: str = "A", l_max: int = 4, n_
     carrier = Carrier(scs=scs, n_size_grid=n_rb, n_frame=n_frame)
     cfg = SsBurstConfig(carrier=carrier, case=case, l_max=l_max, period=5, n_crb_ssb=n_crb_ssb,
                         k_ssb=k_ssb, n_cell_id=n_cell_id)
-
-    def source(sfn: int, n_hf: int, i_ssb: int) -> np.ndarray:
-        return bch_encode(mib, sfn, n_hf, i_ssb, k_ssb, l_max, n_cell_id)
-
+    source = bch_bit_source(mib, k_ssb, l_max, n_cell_id)
     w = ss_burst_waveform(cfg, source, n_half_frames=n_half_frames, sample_rate=sample_rate)[0]
     centre = (cfg.first_subcarrier + 120 - carrier.n_subcarriers // 2) * scs * 1e3
     return w, centre
@@ -228,6 +229,99 @@ def test_given_l_max_and_raster_with_silence():
 
 
 # ---------------------------------------------------------------------------------------------
+# FR2 (case D, 120 kHz, L_max = 64), the band's synchronization raster and frame timing.
+
+_MIB_FR2 = Mib(subcarrier_spacing_common=120, dmrs_type_a_position=3, pdcch_config_sib1=77,
+               cell_barred=False, intra_freq_reselection=True)
+# One block per value of the 3 MSBs of i_SSB, with various 3 LSBs.
+_FR2_BLOCKS = (0, 9, 18, 27, 36, 45, 54, 63)
+
+
+def _fr2_burst(delay: int, rng: np.random.Generator) -> tuple[np.ndarray, float]:
+    """5 ms of case D at 61.44 Msps (32 RBs of 120 kHz), 0 dB SNR per RE, 1.3 subcarriers CFO."""
+    carrier = Carrier(scs=120, n_size_grid=32, n_frame=610)
+    bitmap = tuple(int(i in _FR2_BLOCKS) for i in range(64))
+    cfg = SsBurstConfig(carrier=carrier, case="D", l_max=64, transmitted=bitmap, period=20,
+                        n_crb_ssb=2, k_ssb=4, scs_common=60, n_cell_id=777)
+    w = ss_burst_waveform(cfg, bch_bit_source(_MIB_FR2, 4, 64, 777), n_half_frames=1)[0]
+    centre = (cfg.first_subcarrier + 120 - carrier.n_subcarriers // 2) * 120e3
+    x = _shift(np.concatenate([np.zeros(delay, np.complex64), w]), 1.3 * 120e3, 61.44e6)
+    return x + _noise(rng, x.size, 0.0, 512), centre
+
+
+def test_fr2_case_d_l_max_64(rng):
+    rate, delay = 61.44e6, 5000
+    x, centre = _fr2_burst(delay, rng)
+    cells = cell_search(x, rate, ssb_scs=120, ssb_frequency=centre)
+    assert sorted(c.ssb_index for c in cells) == list(_FR2_BLOCKS)
+    for c in cells:
+        assert (c.n_cell_id, c.sfn, c.half_frame, c.k_ssb, c.mib) == (777, 610, 0, 4, _MIB_FR2)
+        assert (c.scs, c.case) == (120, "D")
+        assert abs(c.cfo - 1.3 * 120e3) < 0.05 * 120e3
+        assert abs(c.timing - (delay + _ssb_start(120, 512, "D", 64, c.ssb_index))) <= 2
+        assert abs(c.frame_start - delay) <= 2
+        assert c.absolute_frequency is None and c.gscn is None
+
+
+def test_fr2_band_raster_search(rng):
+    rate, delay = 61.44e6, 700
+    x, centre = _fr2_burst(delay, rng)
+    # Put the block on GSCN 22400 of band n257: the recording is centred `centre` below it.
+    ss_ref = gscn_to_frequency(22400)
+    cells = cell_search(x[:200_000], rate, band="n257", centre_frequency=ss_ref - centre)
+    assert {c.ssb_index for c in cells} == {0, 9, 18, 27, 36}     # in the first 3.25 ms
+    for c in cells:
+        assert (c.gscn, c.absolute_frequency, c.frequency) == (22400, ss_ref, centre)
+        assert (c.case, c.n_cell_id, c.sfn) == ("D", 777, 610)
+        assert abs(c.frame_start - delay) <= 2
+
+
+def test_fr1_band_raster_search_and_frame_start(rng):
+    rate = 15.36e6
+    w, centre = _burst(n_cell_id=93, scs=30, case="C", n_rb=24, n_crb_ssb=4, k_ssb=0,
+                       n_frame=45, sample_rate=rate, mib=_MIB, n_half_frames=2)
+    # Keep half frame 1 only (SFN 45, n_hf = 1): the frame started 5 ms before the recording.
+    half = round(5e-3 * rate)
+    x = _shift(w[half:], 0.4 * 30e3, rate) + _noise(rng, half, 3.0, 512)
+    ss_ref = gscn_to_frequency(7850)
+    before = x.copy()
+    cells = cell_search(x, rate, band="n78", centre_frequency=ss_ref - centre)
+    assert np.array_equal(x, before)     # cancellation works on a copy of the samples
+    assert sorted(c.ssb_index for c in cells) == [0, 1, 2, 3]
+    for c in cells:
+        assert (c.n_cell_id, c.sfn, c.half_frame, c.case, c.gscn) == (93, 45, 1, "C", 7850)
+        assert c.absolute_frequency == ss_ref
+        assert abs(c.cfo - 0.4 * 30e3) < 0.05 * 30e3
+        assert abs(c.frame_start + half) <= 2
+    # Without the band: the same blocks at the same place; the case (B or C) and so the frame
+    # start are unknown at 30 kHz unless given.
+    plain = cell_search(x, rate, ssb_scs=30, ssb_frequency=centre)
+    assert {(c.ssb_index, c.timing) for c in plain} == {(c.ssb_index, c.timing) for c in cells}
+    assert all(c.case is None and c.frame_start is None for c in plain)
+    given = cell_search(x, rate, ssb_frequency=centre, ssb_case="C",
+                        centre_frequency=ss_ref - centre)
+    assert [c.frame_start for c in given] == [c.frame_start for c in cells]
+    assert all(c.gscn == 7850 for c in given)
+
+
+def test_bch_bit_source():
+    source = bch_bit_source(_MIB, 19, 8, 717)
+    for sfn, n_hf, i_ssb in ((0, 0, 0), (517, 1, 7), (1023, 0, 3)):
+        bits = source(sfn, n_hf, i_ssb)
+        assert np.array_equal(bits, bch_encode(_MIB, sfn, n_hf, i_ssb, 19, 8, 717))
+        assert not bits.flags.writeable
+        assert source(sfn, n_hf, i_ssb) is bits
+    with pytest.raises(ConfigError, match="ssb_index"):
+        source(0, 0, 8)
+    with pytest.raises(ConfigError, match="sfn"):
+        source(1.0, 0, 0)
+    with pytest.raises(ConfigError, match="k_ssb"):
+        bch_bit_source(_MIB, 24, 8, 717)
+    with pytest.raises(ConfigError, match="subcarrier_spacing_common"):
+        bch_bit_source(_MIB, 0, 64, 717)
+
+
+# ---------------------------------------------------------------------------------------------
 # Bad input.
 
 def test_bad_input():
@@ -334,3 +428,38 @@ def test_cli_waveform_then_cellsearch(tmp_path):
     assert res.exit_code == 2 and "too short" in res.output
     res = runner.invoke(app, ["waveform", "ssb", "-o", str(out), "--n-cell-id", "1008"])
     assert res.exit_code == 2 and "n_cell_id" in res.output
+    res = runner.invoke(app, ["cellsearch", str(out) + ".sigmf-meta", "--band", "n78"])
+    assert res.exit_code == 2 and "core:frequency" in res.output
+
+
+def test_cli_band_search_fr2(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from opennr.cli.main import app
+
+    runner = CliRunner()
+    out = tmp_path / "fr2"
+    # Case D, 32 RBs at 120 kHz, block centre (2·12·60 + 4·120 kHz)/120 kHz + 120 − 192 = −56
+    # subcarriers from the carrier centre; the recording centre puts it on GSCN 22400 of n257.
+    centre = -56 * 120e3
+    res = runner.invoke(app, ["waveform", "ssb", "-o", str(out), "--n-cell-id", "300", "--scs",
+                              "120", "--n-rb", "32", "--n-crb-ssb", "2", "--k-ssb", "4",
+                              "--transmitted", "1" + "0" * 62 + "1", "--sfn", "8", "--frames",
+                              "1", "--scs-common", "120", "--frequency",
+                              str(gscn_to_frequency(22400) - centre)])
+    assert res.exit_code == 0, res.output
+    assert f"{centre:g} Hz" in res.output
+    res = runner.invoke(app, ["cellsearch", str(out) + ".sigmf-meta", "--band", "n257",
+                              "--json"])
+    assert res.exit_code == 0, res.output
+    cells = json.loads(res.output)["cells"]
+    assert sorted(c["ssb_index"] for c in cells) == [0, 63]
+    for c in cells:
+        assert (c["n_cell_id"], c["sfn"], c["scs_khz"], c["case"], c["gscn"]) == (
+            300, 8, 120, "D", 22400)
+        assert c["absolute_frequency_hz"] == gscn_to_frequency(22400)
+        assert c["frame_start"] == 0 and c["mib"]["subcarrier_spacing_common"] == 120
+    res = runner.invoke(app, ["cellsearch", str(out) + ".sigmf-meta", "--band", "n257"])
+    assert res.exit_code == 0 and "22400" in res.output and "26738.400" in res.output

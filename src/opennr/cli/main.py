@@ -249,20 +249,19 @@ def cellsearch(
         return
     table = Table(title=f"Cells in {recording.name} ({meta.sample_rate / 1e6:g} Msps)")
     absolute = meta.frequency is not None
-    columns = ["PCI", "SSB", "SFN", "half frame", "SCS kHz", "case"]
-    columns += ["SSB MHz", "GSCN"] if absolute else ["frequency kHz"]
-    columns += ["CFO Hz", "timing", "frame start", "SNR dB", "k_SSB", "SIB1 PDCCH", "DM-RS pos",
-                "barred"]
+    # Compact columns (the full MIB is in --json): n_hf, SCS in kHz, SIB1 = pdcch-ConfigSIB1.
+    columns = ["PCI", "SSB", "SFN", "n_hf", "SCS", "case"]
+    columns += ["SSB MHz", "GSCN"] if absolute else ["offset kHz"]
+    columns += ["CFO Hz", "timing", "frame start", "SNR dB", "k_SSB", "SIB1"]
     for col in columns:
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     for c in cells:
         where = ([f"{c.absolute_frequency / 1e6:.3f}", "-" if c.gscn is None else str(c.gscn)]
                  if absolute else [f"{c.frequency / 1e3:g}"])
         table.add_row(str(c.n_cell_id), str(c.ssb_index), str(c.sfn), str(c.half_frame),
                       str(c.scs), c.case or "-", *where, f"{c.cfo:.0f}", str(c.timing),
                       "-" if c.frame_start is None else str(c.frame_start), f"{c.snr_db:.1f}",
-                      str(c.k_ssb), str(c.mib.pdcch_config_sib1),
-                      str(c.mib.dmrs_type_a_position), "yes" if c.mib.cell_barred else "no")
+                      str(c.k_ssb), str(c.mib.pdcch_config_sib1))
     console.print(table)
     if not cells:
         console.print("no cell found")

@@ -280,7 +280,8 @@ def _to_working_rate(x: np.ndarray, sample_rate: float, f_c: float,
     ratio = Fraction(fs_work / sample_rate).limit_denominator(1000)
     up, down = ratio.numerator, ratio.denominator
     if up == down:
-        return np.ascontiguousarray(x, dtype=np.complex64), sample_rate
+        # A copy: the caller's samples must survive the cancellation of decoded blocks.
+        return np.array(x, dtype=np.complex64, copy=True), sample_rate
     y = scipy.signal.resample_poly(x, up, down).astype(np.complex64)
     return y, sample_rate * up / down
 
