@@ -117,3 +117,30 @@ def sos_kernel(omega, phase, amp, times, out):
                 re += math.cos(ph)
                 im += math.sin(ph)
             out[c, n] = complex(re * amp[c], im * amp[c])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FAST)
+def freq_response_kernel(g_re, g_im, e_re, e_im, h_re, h_im):
+    """H[m, k] = Σ_p g[m, p] · e[p, k] in planar single precision (re and im apart).
+
+    Parameters
+    ----------
+    g_re, g_im : float32 (M, P)
+        Path gains of every (link, instant) row.
+    e_re, e_im : float32 (P, K)
+        Phasors e^{−j2π f_k τ_p}.
+    h_re, h_im : float32 (M, K), zeroed
+    """
+    m_rows, n_paths = g_re.shape
+    n_k = e_re.shape[1]
+    for m in range(m_rows):
+        hr = h_re[m]
+        hi = h_im[m]
+        for p in range(n_paths):
+            a = g_re[m, p]
+            b = g_im[m, p]
+            er = e_re[p]
+            ei = e_im[p]
+            for k in range(n_k):
+                hr[k] += a * er[k] - b * ei[k]
+                hi[k] += a * ei[k] + b * er[k]

@@ -236,9 +236,18 @@ def paths_frequency_response(delays: np.ndarray, gains: np.ndarray,
     f = np.asarray(frequencies, dtype=np.float64)
     if f.ndim != 1 or not np.all(np.isfinite(f)):
         raise ValueError(f"frequencies: expected finite values of shape (K,), got {f.shape}")
-    # Phase reduced modulo one cycle in float64 before the single-precision exponential.
+    # Phase in cycles reduced modulo one cycle in float64 before the single-precision cos/sin.
     cycles = np.outer(d, f)
     cycles -= np.round(cycles)
-    e = np.exp(-2j * np.pi * cycles).astype(np.complex64)
-    gt = np.ascontiguousarray(np.swapaxes(g.astype(np.complex64, copy=False), 2, 3))
-    return np.matmul(gt, e)
+    ang = (-2.0 * np.pi * cycles).astype(np.float32)
+    n_rx, n_tx, n_paths, n_sym = g.shape
+    gt = np.swapaxes(g, 2, 3).reshape(-1, n_paths)
+    h_re = np.zeros((gt.shape[0], f.size), np.float32)
+    h_im = np.zeros((gt.shape[0], f.size), np.float32)
+    _k.freq_response_kernel(np.ascontiguousarray(gt.real, dtype=np.float32),
+                            np.ascontiguousarray(gt.imag, dtype=np.float32),
+                            np.cos(ang), np.sin(ang), h_re, h_im)
+    h = np.empty((gt.shape[0], f.size), np.complex64)
+    h.real = h_re
+    h.imag = h_im
+    return h.reshape(n_rx, n_tx, n_sym, f.size)
