@@ -92,14 +92,17 @@ def test_noiseless_vector_codewords(bg, zc):
 # --- agreement with the numpy oracle -----------------------------------------------------------
 
 
-_NMS_RULE = ([min(0.75 + 0.025 * k, 0.95) for k in range(12)],  # documented default rule
-             [max(0.3 - 0.0125 * k, 0.2) for k in range(12)])
+def _nms_rule(iters):
+    """The documented default: alpha from 0.75 to 0.95, beta from 0.3 to 0.2, linear."""
+    x = np.arange(iters) / max(iters - 1, 1)
+    return list(0.75 + 0.2 * x), list(0.3 - 0.1 * x)
 
 
 @pytest.mark.parametrize(("bg", "zc", "algorithm", "iters", "scaling", "offset", "alpha", "beta"), [
     (1, 6, "nms", 3, 0.75, 0.0, [0.75] * 3, [0.0] * 3),  # pure normalized min-sum
-    (2, 12, "nms", 12, None, None, *_NMS_RULE),  # default: alpha grows, beta shrinks
-    (1, 5, "nms", 4, 0.9, None, [0.9] * 4, _NMS_RULE[1][:4]),
+    (2, 12, "nms", 12, None, None, *_nms_rule(12)),  # default: alpha grows, beta shrinks
+    (1, 8, "nms", 1, None, None, [0.75], [0.3]),
+    (1, 5, "nms", 4, 0.9, None, [0.9] * 4, _nms_rule(4)[1]),
     (1, 4, "nms", 3, 0.9, 0.25, [0.9] * 3, [0.25] * 3),
     (2, 7, "oms", 3, None, 0.5, [1.0] * 3, [0.5] * 3),
     (2, 9, "oms", 3, 0.875, None, [0.875] * 3, [0.5] * 3)])
