@@ -23,6 +23,12 @@ is not normative; its steps are:
 8. Successive interference cancellation: a decoded block is regenerated, passed through its
    estimated channel and subtracted, and the same detection peak is tried again, so that
    cells overlapping in time (even with the same N_ID^(2)) are found.
+
+The block centres tried are the synchronization raster points of a band (TS 38.104 §5.4.3,
+:mod:`opennr.receiver.raster`) inside the recording, given centres, or candidates on the
+subcarrier grid. For 120 and 240 kHz blocks (cases D, E; L_max = 64) the block index is
+8 × (3 MSBs from the PBCH payload) + ī_SSB. When the block pattern is known, the half-frame bit
+and the first symbol of the decoded candidate block give the start of the frame.
 """
 
 from __future__ import annotations
