@@ -1,0 +1,253 @@
+"""Tests of the PDSCH transmitter (TS 38.211 §7.3.1 with the DM-RS of §7.4.1.1) against the
+pdsch and pdsch_short MATLAB vectors, and its resource-element layout and validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tests.conftest import as_int, load_vector, vector_files
+
+from opennr.errors import ConfigError
+from opennr.modulation import demodulate
+from opennr.numerology import Carrier
+from opennr.physical.dmrs import DmrsConfig, dmrs_cdm_subcarriers
+from opennr.physical.layermap import layer_demap
+from opennr.physical.pdsch import (
+    PdschConfig,
+    pdsch_bit_capacity,
+    pdsch_dmrs,
+    pdsch_grid,
+    pdsch_indices,
+    pdsch_symbols,
+)
+from opennr.physical.scrambling import scramble, scrambling_c_init
+from opennr.transport import SchConfig, sch_encode
+
+PDSCH_FILES = vector_files("pdsch") + vector_files("pdsch_short")
+
+
+def _vector_dmrs_power_db(n_cdm: int) -> float:
+    # The reference vectors scale the DM-RS by 10^(-3/20) with two CDM groups without data
+    # (see tests/vectors/README.md), the opposite sign of TS 38.214 Table 4.1-1.
+    return -3.0 if n_cdm == 2 else 0.0
+
+
+def _case(path):
+    v = load_vector(path)
+    n_layers = int(v["NumLayers"])
+    rm = np.atleast_2d(as_int(v["RM_out"]))
+    n_slots = rm.shape[0]
+    fd = np.atleast_2d(v["fd_slot_data"])
+    k = fd.shape[1] // (n_slots * 14)
+    carrier = Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1)
+    n_cdm = int(v["NumCDMGroupsWithoutData"])
+    assert v["MappingType"] == "A" and int(v["DMRSConfigurationType"]) == 1
+    assert int(v["DMRSLength"]) == 1
+    dmrs = DmrsConfig(config_type=1, type_a_position=int(v["DMRSTypeAPosition"]),
+                      additional_position=int(v["DMRSAdditionalPosition"]),
+                      n_cdm_groups_without_data=n_cdm, n_id=1, n_scid=int(v["NSCID"]),
+                      power_db=_vector_dmrs_power_db(n_cdm))
+    config = PdschConfig(mapping_type="A",
+                         symbol_allocation=tuple(int(x) for x in as_int(v["SymbolAllocation"])),
+                         prb_set=tuple(np.atleast_1d(as_int(v["PRBSet"])).tolist()),
+                         n_layers=n_layers, modulation=str(v["Modulation"]),
+                         n_rnti=int(v["RNTI"]), n_id=int(v["NID"]), dmrs=dmrs,
+                         strict_time_allocation=False)
+    grid = fd.reshape(n_layers, n_slots, 14, k)
+    return v, carrier, config, rm, grid
+
+
+@pytest.mark.parametrize("path", PDSCH_FILES, ids=lambda p: p.stem[:44])
+def test_vectors_layer_mapping_and_slot_grid(path):
+    v, carrier, config, rm, grid = _case(path)
+    n_layers = config.n_layers
+    layers = np.atleast_2d(v["layermap_out"])
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    sch = SchConfig(tbs=tb.size, target_code_rate=float(v["TargetCodeRateby1024"]) / 1024,
+                    qm=int(v["Qm"]), n_layers=n_layers)
+    rvs = np.atleast_1d(as_int(v["rv_out"]))
+    g = np.atleast_1d(as_int(v["G_out"]))
+    for s in range(rm.shape[0]):
+        assert pdsch_bit_capacity(carrier, config) == (int(g[s]),)
+        # scrambling, modulation and layer mapping of the stored codeword
+        x = pdsch_symbols(rm[s].astype(np.uint8), carrier, config)
+        np.testing.assert_allclose(x, layers[s * n_layers:(s + 1) * n_layers], atol=1e-4)
+        # the whole transmitter: transport block -> DL-SCH -> PDSCH + DM-RS slot grid
+        cw = sch_encode(tb, sch, g=int(g[s]), rv=int(rvs[s]))
+        np.testing.assert_array_equal(cw, rm[s])
+        out = pdsch_grid(cw, carrier, config, n_slot=s)
+        assert out.dtype == np.complex64 and out.shape == grid[:, s].shape
+        np.testing.assert_allclose(out, grid[:, s], atol=1e-4)
+
+
+def _dmrs_mask(carrier, config, n_slot=0):
+    idx, _ = pdsch_dmrs(carrier, config, n_slot)
+    mask = np.zeros((config.n_layers, carrier.symbols_per_slot * carrier.n_subcarriers), bool)
+    np.put_along_axis(mask, idx, True, axis=1)
+    return mask
+
+
+LAYOUTS = [
+    # (mapping type, (S, L), DmrsConfig kwargs, n_layers, ports)
+    ("A", (0, 14), dict(config_type=2, additional_position=2, n_cdm_groups_without_data=3), 6,
+     None),
+    ("A", (1, 12), dict(config_type=1, length=2, additional_position=1), 8, None),
+    ("A", (0, 14), dict(config_type=2, length=2, n_cdm_groups_without_data=3), 8,
+     (0, 3, 4, 6, 7, 9, 10, 11)),
+    ("B", (3, 7), dict(config_type=1, additional_position=1, n_cdm_groups_without_data=1), 2,
+     None),
+    ("B", (4, 9), dict(config_type=2, additional_position=3, n_cdm_groups_without_data=2), 4,
+     None),
+    ("B", (1, 12), dict(config_type=1, length=2, additional_position=1), 5, (0, 2, 4, 6, 7)),
+    ("A", (2, 11), dict(type_a_position=3, additional_position=3, config_type=1), 1, (3,)),
+]
+
+
+@pytest.mark.parametrize("mapping,alloc,dmrs_kw,n_layers,ports", LAYOUTS)
+def test_layout_re_counts_and_disjointness(mapping, alloc, dmrs_kw, n_layers, ports):
+    if dmrs_kw.get("type_a_position") == 3 and dmrs_kw.get("additional_position") == 3:
+        with pytest.raises(ConfigError, match="pos3"):
+            PdschConfig(mapping_type=mapping, symbol_allocation=alloc,
+                        dmrs=DmrsConfig(**dmrs_kw), n_layers=n_layers, dmrs_ports=ports)
+        return
+    carrier = Carrier(n_size_grid=24, n_start_grid=5)
+    dmrs = DmrsConfig(**dmrs_kw)
+    prbs = (0, 1, 2, 7, 8, 20)
+    config = PdschConfig(mapping_type=mapping, symbol_allocation=alloc, prb_set=prbs,
+                         n_layers=n_layers, dmrs=dmrs, dmrs_ports=ports,
+                         modulation="16QAM" if n_layers <= 4 else ("16QAM", "64QAM"))
+    idx = pdsch_indices(carrier, config)
+    k_sc = carrier.n_subcarriers
+    sym, k = np.divmod(idx, k_sc)
+    s, n = alloc
+    assert np.all((sym >= s) & (sym < s + n))
+    assert np.all(np.isin(k // 12, prbs))
+    assert np.all(np.diff(idx) > 0)  # frequency first, then symbol
+    # RE count: 12 per PRB per symbol, minus the CDM groups without data in DM-RS symbols
+    _, vals = pdsch_dmrs(carrier, config)
+    n_dmrs_symb = vals.shape[1] // (len(prbs) * (6 if dmrs.config_type == 1 else 4))
+    per_group = 6 if dmrs.config_type == 1 else 4
+    blocked = per_group * dmrs.n_cdm_groups_without_data
+    assert idx.size == len(prbs) * (12 * n - n_dmrs_symb * blocked)
+    # DM-RS REs of every port avoid the data REs; ports of one CDM group share REs
+    mask = _dmrs_mask(carrier, config)
+    assert not mask[:, idx].any()
+    assert np.allclose(np.abs(vals), dmrs.beta)
+    g = pdsch_bit_capacity(carrier, config)
+    bits = [np.random.default_rng(q).integers(0, 2, gq, dtype=np.uint8) for q, gq in
+            enumerate(g)]
+    grid = pdsch_grid(bits if len(g) == 2 else bits[0], carrier, config)
+    flat = grid.reshape(n_layers, -1)
+    occupied = np.zeros_like(mask)
+    occupied[:, idx] = True
+    occupied |= mask
+    assert np.all(flat[~occupied] == 0)
+    assert np.all(np.abs(flat[occupied]) > 0)
+
+
+def test_two_codeword_round_trip():
+    carrier = Carrier(n_size_grid=20, n_cell_id=77)
+    config = PdschConfig(symbol_allocation=(2, 12), n_layers=7, modulation=("64QAM", "16QAM"),
+                         n_rnti=4660, prb_set=tuple(range(3, 17)),
+                         dmrs=DmrsConfig(length=2, additional_position=1))
+    g = pdsch_bit_capacity(carrier, config)
+    assert g[0] // 6 // 3 == g[1] // 4 // 4
+    rng = np.random.default_rng(5)
+    bits = [rng.integers(0, 2, gq, dtype=np.uint8) for gq in g]
+    grid = pdsch_grid(bits, carrier, config)
+    idx = pdsch_indices(carrier, config)
+    layers = grid.reshape(7, -1)[:, idx]
+    cw = layer_demap(layers, 2)
+    for q, (d, m) in enumerate(zip(cw, ("64QAM", "16QAM"), strict=True)):
+        llr = demodulate(d, m, 1.0)
+        hard = (llr < 0).astype(np.uint8)
+        np.testing.assert_array_equal(hard, scramble(bits[q], scrambling_c_init(4660, 77, q)))
+
+
+def test_reserved_res_are_skipped():
+    carrier = Carrier(n_size_grid=10)
+    config = PdschConfig(symbol_allocation=(0, 14), dmrs=DmrsConfig(n_cdm_groups_without_data=1))
+    full = pdsch_indices(carrier, config)
+    reserved = full[::7]
+    part = pdsch_indices(carrier, config, reserved=reserved)
+    assert part.size == full.size - reserved.size
+    assert not np.isin(part, reserved).any()
+    (g,) = pdsch_bit_capacity(carrier, config, reserved=reserved)
+    grid = pdsch_grid(np.zeros(g, np.uint8), carrier, config, reserved=reserved)
+    assert np.all(grid.reshape(-1)[reserved] == 0)
+    with pytest.raises(ValueError, match="reserved"):
+        pdsch_indices(carrier, config, reserved=[10**7])
+
+
+def test_data_in_dmrs_symbols_uses_the_free_cdm_group():
+    carrier = Carrier(n_size_grid=4)
+    config = PdschConfig(symbol_allocation=(0, 14), prb_set=(1,),
+                         dmrs=DmrsConfig(n_cdm_groups_without_data=1))
+    idx = pdsch_indices(carrier, config)
+    sym, k = np.divmod(idx, carrier.n_subcarriers)
+    in_dmrs = k[sym == 2]
+    np.testing.assert_array_equal(in_dmrs, 12 + dmrs_cdm_subcarriers(1, 1))
+
+
+def test_config_errors():
+    with pytest.raises(ConfigError, match="mapping_type"):
+        PdschConfig(mapping_type="C")
+    with pytest.raises(ConfigError, match="type A needs"):
+        PdschConfig(symbol_allocation=(2, 2))
+    with pytest.raises(ConfigError, match="type B needs"):
+        PdschConfig(mapping_type="B", symbol_allocation=(0, 14))
+    with pytest.raises(ConfigError, match="dmrs-TypeA-Position 3"):
+        PdschConfig(symbol_allocation=(3, 10))
+    with pytest.raises(ConfigError, match="inside the allocation"):
+        PdschConfig(symbol_allocation=(3, 10), dmrs=DmrsConfig(type_a_position=2),
+                    strict_time_allocation=False)
+    with pytest.raises(ConfigError, match="S \\+ L"):
+        PdschConfig(symbol_allocation=(4, 11))
+    with pytest.raises(ConfigError, match="n_layers"):
+        PdschConfig(n_layers=9)
+    with pytest.raises(ConfigError, match="modulation"):
+        PdschConfig(n_layers=6, modulation=("QPSK",))
+    with pytest.raises(ConfigError, match="modulation"):
+        PdschConfig(modulation="BPSK")
+    with pytest.raises(ConfigError, match="CDM group"):
+        PdschConfig(n_layers=3, dmrs=DmrsConfig(n_cdm_groups_without_data=1))
+    with pytest.raises(ConfigError, match="dmrs_ports"):
+        PdschConfig(n_layers=5)  # ports 4.. need double-symbol DM-RS with type 1
+    with pytest.raises(ConfigError, match="distinct"):
+        PdschConfig(n_layers=2, dmrs_ports=(1, 1))
+    with pytest.raises(ConfigError, match="prb_set"):
+        PdschConfig(prb_set=(3, 3))
+    with pytest.raises(ConfigError, match="n_rnti"):
+        PdschConfig(n_rnti=70000)
+    carrier = Carrier(n_size_grid=10)
+    with pytest.raises(ConfigError, match="prb_set"):
+        pdsch_indices(carrier, PdschConfig(prb_set=(9, 10)))
+    with pytest.raises(ConfigError, match="n_size_bwp"):
+        pdsch_indices(carrier, PdschConfig(n_start_bwp=5, n_size_bwp=6))
+    ext = Carrier(scs=60, cyclic_prefix="extended", n_size_grid=10)
+    with pytest.raises(ConfigError, match="12 symbols"):
+        pdsch_indices(ext, PdschConfig(symbol_allocation=(0, 13)))
+
+
+def test_array_errors():
+    carrier = Carrier(n_size_grid=10)
+    config = PdschConfig(prb_set=(0, 1))
+    (g,) = pdsch_bit_capacity(carrier, config)
+    with pytest.raises(ValueError, match="bit capacity"):
+        pdsch_grid(np.zeros(g - 2, np.uint8), carrier, config)
+    with pytest.raises(ValueError, match="0 or 1"):
+        pdsch_grid(np.full(g, 2, np.uint8), carrier, config)
+    with pytest.raises(ValueError, match="codeword"):
+        pdsch_symbols([np.zeros(8, np.uint8)] * 2, carrier, config)
+    with pytest.raises(ValueError, match="multiple"):
+        pdsch_symbols(np.zeros(7, np.uint8), carrier, config)
+    with pytest.raises(ConfigError, match="n_slot"):
+        pdsch_dmrs(carrier, config, n_slot=10)
+
+
+def test_bwp_offsets_prbs():
+    carrier = Carrier(n_size_grid=30, n_start_grid=4)
+    a = PdschConfig(prb_set=(0, 1), n_start_bwp=10, n_size_bwp=8)
+    b = PdschConfig(prb_set=(6, 7))
+    np.testing.assert_array_equal(pdsch_indices(carrier, a), pdsch_indices(carrier, b))
+    np.testing.assert_array_equal(pdsch_dmrs(carrier, a)[1], pdsch_dmrs(carrier, b)[1])
