@@ -93,54 +93,82 @@ def apply_paths_kernel(xp_f, pad_left, lag0, n_taps, taps, gains_f, seg, frac, o
                         o[2 * i + 1] += gre[i] * ai + gim[i] * ar
 
 
-@numba.njit(cache=True, nogil=True)
-def sos_kernel(omega, phase, amp, times, out):
-    """Sum of sinusoids g[c, n] = Σ_s amp[c] · exp(j(omega[c, s] · t_n + phase[c, s])).
+#: Phasors between two exactly evaluated anchors of the frequency recurrence.
+ANCHOR = 128
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FAST)
+def _sincos_cycles(c):
+    """(cos 2πc, sin 2πc) for |c| <= 1/2 cycle: polynomials of the half angle (error about 1e-9).
+
+    Calls into libm do not vectorise without SVML; these polynomials do.
+    """
+    x = np.pi * c                       # half angle, |x| <= π/2
+    x2 = x * x
+    s = x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (
+        1.0 / 362880.0 + x2 * (-1.0 / 39916800.0 + x2 * (1.0 / 6227020800.0)))))))
+    co = 1.0 + x2 * (-0.5 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0 + x2 * (
+        -1.0 / 3628800.0 + x2 * (1.0 / 479001600.0 + x2 * (-1.0 / 87178291200.0)))))))
+    return co * co - s * s, 2.0 * s * co
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FAST)
+def sos_kernel(freq, phase, amp, times, out):
+    """Sum of sinusoids g[c, n] = Σ_s amp[c] · exp(j2π(freq[c, s] · t_n + phase[c, s])).
 
     Parameters
     ----------
-    omega, phase : float64 (n_proc, n_sin)
-        Angular Doppler frequency (rad/s) and phase (rad) of every sinusoid of every process.
+    freq, phase : float64 (n_proc, n_sin)
+        Doppler frequency (Hz) and phase (cycles) of every sinusoid of every process.
     amp : float64 (n_proc,)
         Amplitude of every sinusoid of a process.
     times : float64 (n_times,)
     out : complex128 (n_proc, n_times)
     """
-    n_proc, n_sin = omega.shape
+    n_proc, n_sin = freq.shape
+    cyc = np.empty(n_sin)
     for c in range(n_proc):
+        fc = freq[c]
+        pc = phase[c]
         for n in range(times.shape[0]):
             t = times[n]
+            for s in range(n_sin):
+                # Whole cycles removed in float64: exact phases at any absolute time.
+                v = fc[s] * t + pc[s]
+                cyc[s] = v - math.floor(v + 0.5)
             re = 0.0
             im = 0.0
             for s in range(n_sin):
-                ph = omega[c, s] * t + phase[c, s]
-                re += math.cos(ph)
-                im += math.sin(ph)
+                co, si = _sincos_cycles(cyc[s])
+                re += co
+                im += si
             out[c, n] = complex(re * amp[c], im * amp[c])
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FAST)
-def freq_response_kernel(g_re, g_im, e_re, e_im, h_re, h_im):
-    """H[m, k] = Σ_p g[m, p] · e[p, k] in planar single precision (re and im apart).
+@numba.njit(cache=True, nogil=True)
+def phasor_kernel(delays, f0, df, out):
+    """out[p, k] = exp(−j2π τ_p (f0 + k Δf)) for a uniform frequency grid.
+
+    A geometric progression in k (ratio exp(−j2π τ_p Δf), complex128), re-anchored to the exact
+    value every :data:`ANCHOR` points so that the rounding error stays near 1e-14.
 
     Parameters
     ----------
-    g_re, g_im : float32 (M, P)
-        Path gains of every (link, instant) row.
-    e_re, e_im : float32 (P, K)
-        Phasors e^{−j2π f_k τ_p}.
-    h_re, h_im : float32 (M, K), zeroed
+    delays : float64 (n_paths,)
+    f0, df : float
+        First frequency and spacing in Hz.
+    out : complex64 (n_paths, K)
     """
-    m_rows, n_paths = g_re.shape
-    n_k = e_re.shape[1]
-    for m in range(m_rows):
-        hr = h_re[m]
-        hi = h_im[m]
-        for p in range(n_paths):
-            a = g_re[m, p]
-            b = g_im[m, p]
-            er = e_re[p]
-            ei = e_im[p]
-            for k in range(n_k):
-                hr[k] += a * er[k] - b * ei[k]
-                hi[k] += a * ei[k] + b * er[k]
+    n_paths, n_k = out.shape
+    for p in range(n_paths):
+        tau = delays[p]
+        c = tau * df
+        c -= math.floor(c + 0.5)
+        w = complex(math.cos(2.0 * np.pi * c), -math.sin(2.0 * np.pi * c))
+        for k0 in range(0, n_k, ANCHOR):
+            a = tau * (f0 + k0 * df)
+            a -= math.floor(a + 0.5)
+            e = complex(math.cos(2.0 * np.pi * a), -math.sin(2.0 * np.pi * a))
+            for k in range(k0, min(k0 + ANCHOR, n_k)):
+                out[p, k] = e
+                e *= w

@@ -58,7 +58,7 @@ class SumOfSinusoids:
     (4, 3)
     """
 
-    __slots__ = ("_amp", "_omega", "_phase", "max_doppler", "n_processes", "n_sinusoids")
+    __slots__ = ("_amp", "_freq", "_phase", "max_doppler", "n_processes", "n_sinusoids")
 
     def __init__(self, n_processes: int, max_doppler: float, rng: np.random.Generator,
                  n_sinusoids: int = DEFAULT_N_SINUSOIDS):
@@ -73,9 +73,10 @@ class SumOfSinusoids:
         theta = rng.uniform(-np.pi, np.pi, (self.n_processes, 1))
         n = np.arange(1, self.n_sinusoids + 1)
         alpha = (2.0 * np.pi * n - np.pi + theta) / self.n_sinusoids
-        self._omega = np.ascontiguousarray(2.0 * np.pi * self.max_doppler * np.cos(alpha))
-        self._phase = np.ascontiguousarray(rng.uniform(0.0, 2.0 * np.pi,
-                                                       (self.n_processes, self.n_sinusoids)))
+        # Doppler frequencies in Hz and phases in cycles (the kernel reduces whole cycles).
+        self._freq = np.ascontiguousarray(self.max_doppler * np.cos(alpha))
+        phi = rng.uniform(0.0, 2.0 * np.pi, (self.n_processes, self.n_sinusoids))
+        self._phase = np.ascontiguousarray(phi / (2.0 * np.pi))
         self._amp = np.full(self.n_processes, 1.0 / np.sqrt(self.n_sinusoids))
 
     def __call__(self, times: np.ndarray) -> np.ndarray:
@@ -90,7 +91,7 @@ class SumOfSinusoids:
         if not np.all(np.isfinite(t)):
             raise ValueError("times: must be finite numbers of seconds")
         out = np.empty((self.n_processes, t.size), dtype=np.complex128)
-        _k.sos_kernel(self._omega, self._phase, self._amp, t, out)
+        _k.sos_kernel(self._freq, self._phase, self._amp, t, out)
         return out
 
 

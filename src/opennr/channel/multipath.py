@@ -236,18 +236,20 @@ def paths_frequency_response(delays: np.ndarray, gains: np.ndarray,
     f = np.asarray(frequencies, dtype=np.float64)
     if f.ndim != 1 or not np.all(np.isfinite(f)):
         raise ValueError(f"frequencies: expected finite values of shape (K,), got {f.shape}")
-    # Phase in cycles reduced modulo one cycle in float64 before the single-precision cos/sin.
-    cycles = np.outer(d, f)
-    cycles -= np.round(cycles)
-    ang = (-2.0 * np.pi * cycles).astype(np.float32)
     n_rx, n_tx, n_paths, n_sym = g.shape
-    gt = np.swapaxes(g, 2, 3).reshape(-1, n_paths)
-    h_re = np.zeros((gt.shape[0], f.size), np.float32)
-    h_im = np.zeros((gt.shape[0], f.size), np.float32)
-    _k.freq_response_kernel(np.ascontiguousarray(gt.real, dtype=np.float32),
-                            np.ascontiguousarray(gt.imag, dtype=np.float32),
-                            np.cos(ang), np.sin(ang), h_re, h_im)
-    h = np.empty((gt.shape[0], f.size), np.complex64)
-    h.real = h_re
-    h.imag = h_im
+    e = np.empty((n_paths, f.size), np.complex64)
+    step = f[1] - f[0] if f.size > 1 else 0.0
+    if f.size > 1 and np.all(np.abs(np.diff(f) - step) <= 1e-9 * max(abs(step), 1.0)):
+        # Uniform grid (OFDM subcarriers): phase ramp by recurrence, re-anchored in float64.
+        _k.phasor_kernel(d, float(f[0]), float(step), e)
+    else:
+        # Phase in cycles reduced modulo one cycle in float64 before the single-precision cos/sin.
+        cycles = np.outer(d, f)
+        cycles -= np.floor(cycles + 0.5)
+        ang = (-2.0 * np.pi * cycles).astype(np.float32)
+        e.real = np.cos(ang)
+        e.imag = np.sin(ang)
+    # H = G @ E: one complex64 matrix product ((links · instants) × paths) @ (paths × K).
+    gt = np.ascontiguousarray(np.swapaxes(g, 2, 3), dtype=np.complex64).reshape(-1, n_paths)
+    h = gt @ e if n_paths else np.zeros((gt.shape[0], f.size), np.complex64)
     return h.reshape(n_rx, n_tx, n_sym, f.size)
