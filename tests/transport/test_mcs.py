@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from tests.conftest import load_vector, vector_files
 
+from conftest import load_vector, vector_files
 from opennr.errors import ConfigError
 from opennr.transport.mcs import (
     MCS_TABLE_ALIASES,

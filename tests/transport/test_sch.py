@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import as_int, load_vector, vector_files
 
+from conftest import as_int, load_vector, vector_files
 from opennr.errors import ConfigError
 from opennr.transport.harq import HarqBuffer, HarqEntity
 from opennr.transport.sch import SchConfig, sch_base_graph, sch_decode, sch_encode, sch_plan

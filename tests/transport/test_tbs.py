@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import as_int, load_vector, vector_files
 
+from conftest import as_int, load_vector, vector_files
 from opennr.errors import ConfigError
+from opennr.physical.dmrs import dmrs_symbol_positions
 from opennr.transport.tbs import (
     TBS_TABLE,
     n_prb_lbrm,
@@ -26,27 +27,11 @@ ULSCH_FILES = vector_files("ulsch")
 # TS 38.211 Table 7.4.1.1.2-3, PDSCH mapping type A, single-symbol DM-RS: DM-RS positions for
 # l_d = 3..14 and dmrs-AdditionalPosition 0..3; 0 stands for l0 (dmrs-TypeA-Position).
 # Kept here, for the test only, to derive N_DMRS^PRB from the vector configurations.
-_DMRS_TYPE_A = {
-    3: ((0,), (0,), (0,), (0,)), 4: ((0,), (0,), (0,), (0,)),
-    5: ((0,), (0,), (0,), (0,)), 6: ((0,), (0,), (0,), (0,)),
-    7: ((0,), (0,), (0,), (0,)),
-    8: ((0,), (0, 7), (0, 7), (0, 7)), 9: ((0,), (0, 7), (0, 7), (0, 7)),
-    10: ((0,), (0, 9), (0, 6, 9), (0, 6, 9)), 11: ((0,), (0, 9), (0, 6, 9), (0, 6, 9)),
-    12: ((0,), (0, 9), (0, 6, 9), (0, 5, 8, 11)),
-    13: ((0,), (0, 11), (0, 7, 11), (0, 5, 8, 11)),
-    14: ((0,), (0, 11), (0, 7, 11), (0, 5, 8, 11)),
-}
-
-
-def _dmrs_symbols_type_a(start: int, length: int, add_pos: int, type_a_pos: int = 2) -> list[int]:
-    positions = [type_a_pos if p == 0 else p for p in _DMRS_TYPE_A[start + length][add_pos]]
-    return [p for p in positions if start <= p < start + length]
-
-
 def _pdsch_case(v):
     prb = np.atleast_1d(as_int(v["PRBSet"]))
     start, length = (int(x) for x in as_int(v["SymbolAllocation"]))
-    n_dmrs_symb = len(_dmrs_symbols_type_a(start, length, int(v["DMRSAdditionalPosition"])))
+    n_dmrs_symb = len(dmrs_symbol_positions("A", start, length,
+                                            additional_position=int(v["DMRSAdditionalPosition"])))
     per_symbol = 12 if int(v["NumCDMGroupsWithoutData"]) == 2 else 6
     return prb.size, length, n_dmrs_symb * per_symbol
 
