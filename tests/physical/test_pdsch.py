@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tests.conftest import as_int, load_vector, vector_files
 
+from conftest import as_int, load_vector, vector_files
 from opennr.errors import ConfigError
 from opennr.modulation import demodulate
 from opennr.numerology import Carrier
