@@ -19,78 +19,134 @@ _FAST = {"reassoc", "contract"}
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_FAST)
-def apply_paths_kernel(xp_f, pad_left, lag0, n_taps, taps, gains_f, seg, frac, out_f):
+def apply_paths_kernel(x_re, x_im, pad_left, lag0, n_taps, taps, g_re, g_im, tgs, out_re, out_im):
     """Filter every path, weight by its interpolated gain, sum into the receive antennas.
 
-    Complex arrays are passed as interleaved float32 views (re, im) so that the filter loops
-    run over contiguous single-precision data.
+    Planar single precision (real and imaginary parts apart) so that every inner loop runs
+    over contiguous float32 data
+    the filtered block of a path is computed once and shared by
+    all receive antennas.
 
     Parameters
     ----------
-    xp_f : float32 (n_tx, 2 * n_padded)
-        Zero-padded input: input sample i is padded sample i + pad_left.
+    x_re, x_im : float32 (n_tx, n_padded)
+        Padded input: input sample i is padded sample i + pad_left.
     pad_left : int
     lag0 : int64 (n_paths,)
-        Lag k of the first tap of each path (y[n] += h[m] · x[n − lag0 − m]).
+        Lag of the first tap of each path (y[n] += h[m] · x[n − lag0 − m]).
     n_taps : int64 (n_paths,)
         Taps of each path (1 for an integer delay).
     taps : float32 (n_paths, max_taps)
-    gains_f : float32 (n_rx, n_tx, n_paths, 2 * n_g), n_g >= 2
+    g_re, g_im : float32 (n_rx, n_tx, n_paths, n_g), n_g >= 2
         Path gains at their sample instants.
-    seg : int64 (n_samples,), frac : float32 (n_samples,)
-        Gain of output sample n = g[seg[n]] + frac[n] · (g[seg[n] + 1] − g[seg[n]]).
-    out_f : float32 (n_rx, 2 * n_samples), zeroed
+    tgs : float64 (n_g,)
+        Instants of the gains in (fractional) output samples, strictly increasing
+        the gain of
+        sample n is interpolated linearly between them and held outside.
+    out_re, out_im : float32 (n_rx, n_samples), zeroed
     """
-    n_rx, n_tx, n_paths, _ = gains_f.shape
-    n_s = out_f.shape[1] // 2
-    acc = np.empty(2 * BLOCK, dtype=np.float32)
-    gre = np.empty(BLOCK, dtype=np.float32)
-    gim = np.empty(BLOCK, dtype=np.float32)
+    n_rx, n_tx, n_paths, n_g = g_re.shape
+    n_s = out_re.shape[1]
+    acc_r = np.empty(BLOCK, dtype=np.float32)
+    acc_i = np.empty(BLOCK, dtype=np.float32)
+    fr = np.empty(BLOCK, dtype=np.float32)
+    rs = np.empty(BLOCK + 1, dtype=np.int64)
+    rseg = np.empty(BLOCK + 1, dtype=np.int64)
+    j = 0
     for b0 in range(0, n_s, BLOCK):
         nb = min(BLOCK, n_s - b0)
-        sg = seg[b0:b0 + nb]
-        fr = frac[b0:b0 + nb]
+        # Runs of samples in one gain segment, and their interpolation fractions.
+        nr = 0
+        i = 0
+        while i < nb:
+            n = b0 + i
+            while j + 2 < n_g and n >= tgs[j + 1]:
+                j += 1
+            rs[nr] = i
+            rseg[nr] = j
+            nr += 1
+            # The run ends at the first sample at or after tgs[j + 1] (unless j + 1 is last).
+            if j + 2 < n_g:
+                e = int(np.ceil(tgs[j + 1])) - b0
+                if e <= i:
+                    e = i + 1
+                if e > nb:
+                    e = nb
+            else:
+                e = nb
+            t0 = tgs[j]
+            inv = 1.0 / (tgs[j + 1] - t0) if n_g > 1 else 0.0
+            for q in range(i, e):
+                a = (b0 + q - t0) * inv
+                if a < 0.0:
+                    a = 0.0
+                elif a > 1.0:
+                    a = 1.0
+                fr[q] = a
+            i = e
+        rs[nr] = nb
         for t in range(n_tx):
-            xt = xp_f[t]
+            xr = x_re[t]
+            xi = x_im[t]
             for p in range(n_paths):
-                for i in range(2 * nb):
-                    acc[i] = 0.0
                 nt = n_taps[p]
-                m = 0
-                # Four taps per pass: a quarter of the loads and stores of the accumulator.
+                base0 = b0 - lag0[p] + pad_left
+                h0 = taps[p, 0]
+                s0 = xr[base0:base0 + nb]
+                u0 = xi[base0:base0 + nb]
+                for q in range(nb):
+                    acc_r[q] = h0 * s0[q]
+                    acc_i[q] = h0 * u0[q]
+                m = 1
                 while m + 4 <= nt:
                     h0 = taps[p, m]
                     h1 = taps[p, m + 1]
                     h2 = taps[p, m + 2]
                     h3 = taps[p, m + 3]
-                    base = 2 * (b0 - lag0[p] - m + pad_left)
-                    s0 = xt[base:base + 2 * nb]
-                    s1 = xt[base - 2:base - 2 + 2 * nb]
-                    s2 = xt[base - 4:base - 4 + 2 * nb]
-                    s3 = xt[base - 6:base - 6 + 2 * nb]
-                    for i in range(2 * nb):
-                        acc[i] += h0 * s0[i] + h1 * s1[i] + h2 * s2[i] + h3 * s3[i]
+                    bs = base0 - m
+                    s0 = xr[bs:bs + nb]
+                    s1 = xr[bs - 1:bs - 1 + nb]
+                    s2 = xr[bs - 2:bs - 2 + nb]
+                    s3 = xr[bs - 3:bs - 3 + nb]
+                    for q in range(nb):
+                        acc_r[q] += h0 * s0[q] + h1 * s1[q] + h2 * s2[q] + h3 * s3[q]
+                    s0 = xi[bs:bs + nb]
+                    s1 = xi[bs - 1:bs - 1 + nb]
+                    s2 = xi[bs - 2:bs - 2 + nb]
+                    s3 = xi[bs - 3:bs - 3 + nb]
+                    for q in range(nb):
+                        acc_i[q] += h0 * s0[q] + h1 * s1[q] + h2 * s2[q] + h3 * s3[q]
                     m += 4
                 while m < nt:
                     h0 = taps[p, m]
-                    base = 2 * (b0 - lag0[p] - m + pad_left)
-                    s0 = xt[base:base + 2 * nb]
-                    for i in range(2 * nb):
-                        acc[i] += h0 * s0[i]
+                    bs = base0 - m
+                    s0 = xr[bs:bs + nb]
+                    u0 = xi[bs:bs + nb]
+                    for q in range(nb):
+                        acc_r[q] += h0 * s0[q]
+                        acc_i[q] += h0 * u0[q]
                     m += 1
                 for r in range(n_rx):
-                    g = gains_f[r, t, p]
-                    for i in range(nb):
-                        j = 2 * sg[i]
-                        a = fr[i]
-                        gre[i] = g[j] + a * (g[j + 2] - g[j])
-                        gim[i] = g[j + 1] + a * (g[j + 3] - g[j + 1])
-                    o = out_f[r, 2 * b0:2 * b0 + 2 * nb]
-                    for i in range(nb):
-                        ar = acc[2 * i]
-                        ai = acc[2 * i + 1]
-                        o[2 * i] += gre[i] * ar - gim[i] * ai
-                        o[2 * i + 1] += gre[i] * ai + gim[i] * ar
+                    gr_ = g_re[r, t, p]
+                    gi_ = g_im[r, t, p]
+                    o_r = out_re[r, b0:b0 + nb]
+                    o_i = out_im[r, b0:b0 + nb]
+                    for k in range(nr):
+                        i0 = rs[k]
+                        i1 = rs[k + 1]
+                        jj = rseg[k]
+                        g0r = gr_[jj]
+                        g0i = gi_[jj]
+                        dr = gr_[jj + 1] - g0r
+                        di = gi_[jj + 1] - g0i
+                        for q in range(i0, i1):
+                            a = fr[q]
+                            gr = g0r + a * dr
+                            gi = g0i + a * di
+                            ar = acc_r[q]
+                            ai = acc_i[q]
+                            o_r[q] += gr * ar - gi * ai
+                            o_i[q] += gr * ai + gi * ar
 
 
 #: Phasors between two exactly evaluated anchors of the frequency recurrence.
@@ -101,7 +157,8 @@ ANCHOR = 128
 def _sincos_cycles(c):
     """(cos 2πc, sin 2πc) for |c| <= 1/2 cycle: polynomials of the half angle (error about 1e-9).
 
-    Calls into libm do not vectorise without SVML; these polynomials do.
+    Calls into libm do not vectorise without SVML
+    these polynomials do.
     """
     x = np.pi * c                       # half angle, |x| <= π/2
     x2 = x * x

@@ -38,7 +38,7 @@ import numpy as np
 from opennr._validate import check_choice
 from opennr.channel._cdl_kernels import ray_sum
 from opennr.channel.antenna import AntennaArray, element_locations, field_pattern
-from opennr.channel.multipath import apply_paths, paths_frequency_response
+from opennr.channel.multipath import DEFAULT_FILTER_HALF_LENGTH, PathStream, paths_frequency_response
 from opennr.channel.tdl import GAIN_SAMPLES_PER_DOPPLER_PERIOD, MAX_DOPPLER_FRACTION, symbol_times
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier
@@ -422,6 +422,15 @@ class CdlChannel:
                             aoa=angles["aoa"], zod=angles["zod"], zoa=angles["zoa"],
                             doppler=doppler, phases=phases)
         self._coef = self._ray_coefficients()
+        self._stream = PathStream()
+
+    #: Delay (samples) of the output of ``apply(..., causal=True)``: the look-ahead L − 1 of the
+    #: fractional-delay interpolator.
+    filter_delay = DEFAULT_FILTER_HALF_LENGTH - 1
+
+    def reset(self) -> None:
+        """Empty the delay line kept by :meth:`apply` (the realisation is not affected)."""
+        self._stream.reset()
 
     def _ray_coefficients(self) -> np.ndarray:
         """Time-independent part of eq. 7.5-22 / 7.5-29 per ray and antenna pair: (R, n_rx*n_tx)."""
@@ -504,12 +513,17 @@ class CdlChannel:
         k = carrier.n_subcarriers
         return self.frequency_response((np.arange(k) - k // 2) * (carrier.scs * 1e3), times)
 
-    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0) -> np.ndarray:
+    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0, *,
+              causal: bool = False) -> np.ndarray:
         """Pass ``waveform`` through the channel (sample n at absolute time t0 + n / sample_rate).
 
-        The gains are computed on a grid of 128 points per period of the maximum Doppler shift
-        (one point for a static channel) and interpolated linearly in time by
-        :func:`opennr.channel.multipath.apply_paths`.
+        The gains are computed on a grid of absolute instants, 128 per period of the maximum
+        Doppler shift (one point for a static channel), and interpolated linearly in time by
+        :func:`opennr.channel.multipath.apply_paths`. The delay line is kept between calls
+        exactly as for :meth:`opennr.channel.tdl.TdlChannel.apply` (a call whose ``t0``
+        continues the previous one sees its tail; :meth:`reset` empties it; ``causal=True``
+        delays the output by :attr:`filter_delay` samples and makes slot-by-slot runs equal one
+        call over the concatenated waveform).
 
         Parameters
         ----------
@@ -518,6 +532,8 @@ class CdlChannel:
             Hz; f_D must not exceed 1 % of it (as for the TDL channel).
         t0 : float
             Time of the first sample in seconds.
+        causal : bool
+            Delay the output by :attr:`filter_delay` samples (exact block-by-block streaming).
 
         Returns
         -------
@@ -540,10 +556,5 @@ class CdlChannel:
             raise ConfigError("max_doppler", f_d,
                               f"must be well below the sample rate: f_D <= {MAX_DOPPLER_FRACTION} · "
                               f"sample_rate = {MAX_DOPPLER_FRACTION * fs:g} Hz")
-        duration = max(x.shape[1] - 1, 0) / fs
-        if f_d == 0.0 or duration == 0.0:
-            tg = np.zeros(1)
-        else:
-            step = 1.0 / (GAIN_SAMPLES_PER_DOPPLER_PERIOD * f_d)
-            tg = np.linspace(0.0, duration, math.ceil(duration / step) + 1)
-        return apply_paths(x, self.delays, self.gains(t0 + tg), fs, gain_times=tg if tg.size > 1 else None)
+        step = None if f_d == 0.0 else 1.0 / (GAIN_SAMPLES_PER_DOPPLER_PERIOD * f_d)
+        return self._stream.apply(x, self.delays, self.gains, fs, t0, step, causal=bool(causal))

@@ -25,13 +25,15 @@ FFT sizes (at most 85 % occupied); the response falls off towards ±f_s/2.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.special
 
 from opennr.channel import _channel_kernels as _k
 
-__all__ = ["DEFAULT_FILTER_HALF_LENGTH", "apply_paths", "fractional_delay_taps",
-           "paths_frequency_response"]
+__all__ = ["DEFAULT_FILTER_HALF_LENGTH", "PathStream", "apply_paths", "fractional_delay_taps",
+           "history_length", "paths_frequency_response"]
 
 #: L: the fractional-delay interpolator has 2L taps.
 DEFAULT_FILTER_HALF_LENGTH = 16
@@ -100,17 +102,15 @@ def fractional_delay_taps(delay_samples: float, half_length: int = DEFAULT_FILTE
     return int(lag0[0]), h[0, :n_taps[0]].copy()
 
 
-def _gain_interpolation(n_samples: int, n_g: int, gain_times: object, sample_rate: float
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """Segment index and fraction for the linear interpolation of the gains at n / f_s."""
+def _gain_instants(n_samples: int, n_g: int, gain_times: object, sample_rate: float) -> np.ndarray:
+    """Instants of the gain samples in output samples (at least two, strictly increasing)."""
     if gain_times is None:
         if n_g == 1:
-            return np.zeros(n_samples, np.int64), np.zeros(n_samples, np.float32)
+            return np.array([0.0, 1.0])
         if n_g != n_samples:
             raise ValueError(f"gains: without gain_times the last dimension must be 1 or "
                              f"n_samples={n_samples}, got {n_g}")
-        seg = np.minimum(np.arange(n_samples, dtype=np.int64), n_g - 2)
-        return seg, (np.arange(n_samples) - seg).astype(np.float32)
+        return np.arange(n_g, dtype=np.float64)
     tg = np.asarray(gain_times, dtype=np.float64)
     if tg.shape != (n_g,):
         raise ValueError(f"gain_times: expected shape ({n_g},) (last dimension of gains), "
@@ -118,16 +118,14 @@ def _gain_interpolation(n_samples: int, n_g: int, gain_times: object, sample_rat
     if not np.all(np.isfinite(tg)) or np.any(np.diff(tg) <= 0):
         raise ValueError("gain_times: must be finite and strictly increasing")
     if n_g == 1:
-        return np.zeros(n_samples, np.int64), np.zeros(n_samples, np.float32)
-    ts = np.arange(n_samples) / sample_rate
-    seg = np.clip(np.searchsorted(tg, ts, side="right") - 1, 0, n_g - 2).astype(np.int64)
-    frac = np.clip((ts - tg[seg]) / (tg[seg + 1] - tg[seg]), 0.0, 1.0)
-    return seg, frac.astype(np.float32)
+        return np.array([tg[0] * sample_rate, tg[0] * sample_rate + 1.0])
+    return np.ascontiguousarray(tg * sample_rate)
 
 
 def apply_paths(waveform: np.ndarray, delays: np.ndarray, gains: np.ndarray, sample_rate: float,
                 *, gain_times: np.ndarray | None = None,
-                filter_half_length: int = DEFAULT_FILTER_HALF_LENGTH) -> np.ndarray:
+                filter_half_length: int = DEFAULT_FILTER_HALF_LENGTH,
+                history: np.ndarray | None = None) -> np.ndarray:
     """Pass a waveform through a multipath channel in the time domain (TR 38.901 §7.7).
 
     y_r[n] = Σ_t Σ_p g_{r,t,p}(n / f_s) · (h_p ∗ x_t)[n], with h_p the fractional-delay
@@ -151,6 +149,9 @@ def apply_paths(waveform: np.ndarray, delays: np.ndarray, gains: np.ndarray, sam
         or given for every sample (n_gain_samples = n_samples).
     filter_half_length : int
         L of the 2L-tap interpolator.
+    history : array_like, complex, shape (n_tx, n_hist), optional
+        Input samples that precede ``waveform`` (the last one is x_t[−1]); without it the
+        input is zero before sample 0. Only the last :func:`history_length` samples matter.
 
     Returns
     -------
@@ -177,31 +178,59 @@ def apply_paths(waveform: np.ndarray, delays: np.ndarray, gains: np.ndarray, sam
         raise ValueError(f"filter_half_length={filter_half_length!r}: must be >= 1")
     n_rx, n_tx, n_paths, n_g = g.shape
     n_s = x.shape[1]
-    out = np.zeros((n_rx, n_s), dtype=np.complex64)
-    if n_s == 0 or n_paths == 0:
-        return out
-    seg, frac = _gain_interpolation(n_s, n_g, gain_times, fs)
-    gk = np.ascontiguousarray(g, dtype=np.complex64)
-    if n_g == 1:
-        gk = np.ascontiguousarray(np.repeat(gk, 2, axis=3))
-
-    lag0, n_taps, taps = _all_taps(d * fs, half)
-    taps = taps.astype(np.float32)
-    k_max = int(np.max(lag0 + n_taps - 1))
-    k_min = int(np.min(lag0))
-    # Lags outside (-n_s, n_s) touch only zeros: clip the padding, keep the filter exact.
-    pad_left = min(max(k_max, 0), n_s + 2 * half)
-    pad_right = min(max(-k_min, 0), n_s + 2 * half)
-    keep = (lag0 + n_taps - 1 > -n_s) & (lag0 < n_s)
-    if not np.any(keep):
-        return out
-    xp = np.zeros((n_tx, pad_left + n_s + pad_right), dtype=np.complex64)
-    xp[:, pad_left:pad_left + n_s] = x
-    _k.apply_paths_kernel(xp.view(np.float32), pad_left, np.ascontiguousarray(lag0[keep]),
-                          np.ascontiguousarray(n_taps[keep]), np.ascontiguousarray(taps[keep]),
-                          np.ascontiguousarray(gk[:, :, keep]).view(np.float32), seg, frac,
-                          out.view(np.float32))
+    out_re = np.zeros((n_rx, n_s), dtype=np.float32)
+    out_im = np.zeros((n_rx, n_s), dtype=np.float32)
+    tgs = _gain_instants(n_s, n_g, gain_times, fs)
+    if n_s and n_paths:
+        lag0, n_taps, taps = _all_taps(d * fs, half)
+        k_max = int(np.max(lag0 + n_taps - 1))
+        k_min = int(np.min(lag0))
+        # Lags outside (-n_s, n_s + n_hist) touch only zeros: clip the padding, keep the filter exact.
+        hist = None
+        if history is not None:
+            hist = np.asarray(history)
+            if hist.ndim != 2 or hist.shape[0] != n_tx:
+                raise ValueError(f"history: expected shape (n_tx={n_tx}, n_hist), got {hist.shape}")
+            hist = hist[:, max(hist.shape[1] - max(k_max, 0), 0):]
+        n_hist = 0 if hist is None else hist.shape[1]
+        pad_left = min(max(k_max, 0), n_s + n_hist + 2 * half)
+        pad_right = min(max(-k_min, 0), n_s + 2 * half)
+        keep = (lag0 + n_taps - 1 > -n_s) & (lag0 < n_s + n_hist)
+        if np.any(keep):
+            x_re = np.zeros((n_tx, pad_left + n_s + pad_right), dtype=np.float32)
+            x_im = np.zeros_like(x_re)
+            x_re[:, pad_left:pad_left + n_s] = x.real
+            x_im[:, pad_left:pad_left + n_s] = x.imag
+            if n_hist:
+                x_re[:, pad_left - n_hist:pad_left] = hist.real
+                x_im[:, pad_left - n_hist:pad_left] = hist.imag
+            gk = np.ascontiguousarray(g[:, :, keep])
+            if n_g == 1:
+                gk = np.concatenate([gk, gk], axis=3)
+            _k.apply_paths_kernel(x_re, x_im, pad_left, np.ascontiguousarray(lag0[keep]),
+                                  np.ascontiguousarray(n_taps[keep]),
+                                  np.ascontiguousarray(taps[keep], dtype=np.float32),
+                                  np.ascontiguousarray(gk.real, dtype=np.float32),
+                                  np.ascontiguousarray(gk.imag, dtype=np.float32),
+                                  tgs, out_re, out_im)
+    out = np.empty((n_rx, n_s), dtype=np.complex64)
+    out.real = out_re
+    out.imag = out_im
     return out
+
+
+def history_length(delays: np.ndarray, sample_rate: float,
+                   filter_half_length: int = DEFAULT_FILTER_HALF_LENGTH) -> int:
+    """Input samples before the current block that :func:`apply_paths` can reach.
+
+    The largest lag of the interpolators of the delays τ_p at f_s (at least 0): the tail of
+    the input a streaming application must keep between blocks.
+    """
+    d = _as_delays(delays)
+    if d.size == 0:
+        return 0
+    lag0, n_taps, _ = _all_taps(d * _check_rate(sample_rate), int(filter_half_length))
+    return max(int(np.max(lag0 + n_taps - 1)), 0)
 
 
 def paths_frequency_response(delays: np.ndarray, gains: np.ndarray,
@@ -253,3 +282,72 @@ def paths_frequency_response(delays: np.ndarray, gains: np.ndarray,
     gt = np.ascontiguousarray(np.swapaxes(g, 2, 3), dtype=np.complex64).reshape(-1, n_paths)
     h = gt @ e if n_paths else np.zeros((gt.shape[0], f.size), np.complex64)
     return h.reshape(n_rx, n_tx, n_sym, f.size)
+
+
+class PathStream:
+    """Delay-line state of a fading channel applied block after block (TR 38.901 §7.7).
+
+    Keeps the tail of the input (the last :func:`history_length` samples) and the time at
+    which the next block is due. A block whose first sample continues the previous block
+    (same sample rate, t0 equal to the previous t0 + n_samples / f_s within 1e-3 of a sample)
+    is filtered with that tail as its past, so that echoes of the previous block reach into
+    this one; any other block starts afresh (zero past), as after :meth:`reset`.
+
+    The gains are taken on a grid of absolute instants k · ``step`` (k integer), so the
+    linear interpolation of the gains does not depend on how the waveform is cut into blocks.
+
+    With ``causal=True`` the output is delayed by ``filter_delay`` = L − 1 samples (the
+    look-ahead of the centred 2L-tap interpolator, as the channel filter delay of other
+    simulators): the channel is then causal and a run block after block equals one call over
+    the concatenated waveform to float32 precision. With ``causal=False`` the output is
+    aligned with the input (a single path at delay 0 returns the input) and consecutive blocks
+    agree with one call except for the last L − 1 samples of each block, whose interpolators
+    would need samples of the next block (they see zeros there).
+    """
+
+    __slots__ = ("_causal", "_fs", "_next_t0", "_tail")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the past input: the next block starts with an empty delay line."""
+        self._tail: np.ndarray | None = None
+        self._next_t0: float | None = None
+        self._fs: float | None = None
+        self._causal: bool | None = None
+
+    def apply(self, x: np.ndarray, delays: np.ndarray, gains, sample_rate: float, t0: float,
+              step: float | None, causal: bool = False,
+              filter_half_length: int = DEFAULT_FILTER_HALF_LENGTH) -> np.ndarray:
+        """Apply one block; ``gains(times)`` gives (n_rx, n_tx, n_paths, n) at absolute times.
+
+        ``step`` is the spacing of the gain grid in seconds (None: static gains).
+        """
+        fs = float(sample_rate)
+        n_tx, n_s = x.shape
+        half = int(filter_half_length)
+        shift = (half - 1) if causal else 0
+        d = np.asarray(delays, dtype=np.float64) + shift / fs
+        t_out0 = t0 - shift / fs
+        continues = (self._tail is not None and self._fs == fs and self._causal == causal
+                     and self._tail.shape[0] == n_tx
+                     and abs(t0 - self._next_t0) * fs < 1e-3)
+        past = self._tail if continues else None
+        if step is None or n_s <= 1:
+            g = gains(np.array([t_out0]))
+            y = apply_paths(x, d, g, fs, filter_half_length=half, history=past)
+        else:
+            t_last = t_out0 + (n_s - 1) / fs
+            k = np.arange(math.floor(t_out0 / step), math.ceil(t_last / step) + 1)
+            tg = k * step
+            y = apply_paths(x, d, gains(tg), fs, gain_times=tg - t_out0,
+                            filter_half_length=half, history=past)
+        n_keep = history_length(d, fs, half)
+        base = past if past is not None else np.zeros((n_tx, 0), np.complex64)
+        self._tail = np.concatenate([base, np.asarray(x, dtype=np.complex64)], axis=1)[:, -n_keep:] \
+            if n_keep else np.zeros((n_tx, 0), np.complex64)
+        self._next_t0 = t0 + n_s / fs
+        self._fs = fs
+        self._causal = bool(causal)
+        return y

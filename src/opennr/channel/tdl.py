@@ -48,7 +48,7 @@ from opennr.channel.correlation import (
     spatial_correlation,
 )
 from opennr.channel.fading import DEFAULT_N_SINUSOIDS, SumOfSinusoids, los_component
-from opennr.channel.multipath import apply_paths, paths_frequency_response
+from opennr.channel.multipath import DEFAULT_FILTER_HALF_LENGTH, PathStream, paths_frequency_response
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier, ofdm_info
 
@@ -349,6 +349,15 @@ class TdlChannel:
         self._los_phase = rng.uniform(0.0, 2.0 * np.pi, n_links) if self.profile.los_power else None
         c = config.correlation_matrix()
         self._c_sqrt = None if np.allclose(c, np.eye(n_links)) else correlation_sqrt(c)
+        self._stream = PathStream()
+
+    #: Delay (samples) of the output of ``apply(..., causal=True)``: the look-ahead L − 1 of the
+    #: fractional-delay interpolator.
+    filter_delay = DEFAULT_FILTER_HALF_LENGTH - 1
+
+    def reset(self) -> None:
+        """Empty the delay line kept by :meth:`apply` (the fading process is not affected)."""
+        self._stream.reset()
 
     @property
     def n_paths(self) -> int:
@@ -387,12 +396,22 @@ class TdlChannel:
                               f"sample_rate = {MAX_DOPPLER_FRACTION * fs:g} Hz", _CLAUSE)
         return fs
 
-    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0) -> np.ndarray:
+    def apply(self, waveform: np.ndarray, sample_rate: float, t0: float = 0.0, *,
+              causal: bool = False) -> np.ndarray:
         """Pass a waveform through the channel in the time domain.
 
         Sample n of ``waveform`` is at absolute time t0 + n / sample_rate; the gains are
-        evaluated on a grid of 128 points per Doppler period (one point for a static channel)
-        and interpolated linearly (:func:`opennr.channel.multipath.apply_paths`).
+        evaluated on a grid of absolute instants 128 per Doppler period (one point for a static
+        channel) and interpolated linearly (:func:`opennr.channel.multipath.apply_paths`).
+
+        The channel keeps its delay line between calls (:class:`opennr.channel.multipath.PathStream`):
+        when ``t0`` continues the previous call (t0 = previous t0 + previous n_samples /
+        sample_rate) the tail of the previous input is the past of this one, so the waveform can
+        be passed slot after slot; any other ``t0``, or :meth:`reset`, starts afresh. With
+        ``causal=True`` the output is delayed by :attr:`filter_delay` samples and a run slot
+        after slot equals one call over the concatenated waveform; with the default aligned
+        output the last ``filter_delay`` samples of each call lack the interpolator's look-ahead
+        into the next call.
 
         Parameters
         ----------
@@ -401,6 +420,8 @@ class TdlChannel:
             Hz; f_D must not exceed 1 % of it.
         t0 : float
             Absolute time of the first sample in seconds.
+        causal : bool
+            Delay the output by :attr:`filter_delay` samples (exact block-by-block streaming).
 
         Returns
         -------
@@ -413,14 +434,9 @@ class TdlChannel:
         if x.ndim != 2 or x.shape[0] != self.config.n_tx:
             raise ValueError(f"waveform: expected shape (n_tx={self.config.n_tx}, n_samples), "
                              f"got {x.shape}")
-        duration = max(x.shape[1] - 1, 0) / fs
-        if self.config.max_doppler == 0.0 or duration == 0.0:
-            tg = np.zeros(1)
-        else:
-            step = 1.0 / (GAIN_SAMPLES_PER_DOPPLER_PERIOD * self.config.max_doppler)
-            tg = np.linspace(0.0, duration, math.ceil(duration / step) + 1)
-        g = self.gains(t0 + tg)
-        return apply_paths(x, self.delays, g, fs, gain_times=tg if tg.size > 1 else None)
+        f_d = self.config.max_doppler
+        step = None if f_d == 0.0 else 1.0 / (GAIN_SAMPLES_PER_DOPPLER_PERIOD * f_d)
+        return self._stream.apply(x, self.delays, self.gains, fs, t0, step, causal=bool(causal))
 
     def frequency_response(self, frequencies: np.ndarray, times: np.ndarray) -> np.ndarray:
         """H(f, t) = Σ_n g_n(t) e^{−j2π f τ_n} at baseband ``frequencies`` (Hz) and ``times`` (s).
