@@ -1,7 +1,27 @@
-"""TS 38.211 §6-7 — physical channels and signals: codeword scrambling, PSS and SSS, the PBCH
-and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213 §4.1)."""
+"""TS 38.211 §6-7 — physical channels and signals: codeword scrambling, layer mapping, the PDSCH
+and its DM-RS, PSS and SSS, the PBCH and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213
+§4.1)."""
 
+from opennr.physical.dmrs import (
+    DmrsConfig,
+    dmrs_c_init,
+    dmrs_port,
+    dmrs_re_values,
+    dmrs_sequence,
+    dmrs_symbol_positions,
+)
+from opennr.physical.layermap import codeword_layers, layer_demap, layer_map
 from opennr.physical.pbch import pbch_demodulate, pbch_dmrs, pbch_modulate
+from opennr.physical.pdsch import (
+    PdschConfig,
+    PdschPlan,
+    pdsch_bit_capacity,
+    pdsch_dmrs,
+    pdsch_grid,
+    pdsch_indices,
+    pdsch_plan,
+    pdsch_symbols,
+)
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.physical.ssb import (
     SsBurstConfig,
@@ -15,12 +35,29 @@ from opennr.physical.ssb import (
 from opennr.physical.sync import cell_id, pss, split_cell_id, sss
 
 __all__ = [
+    "DmrsConfig",
+    "PdschConfig",
+    "PdschPlan",
     "SsBurstConfig",
     "cell_id",
+    "codeword_layers",
     "descramble_llrs",
+    "dmrs_c_init",
+    "dmrs_port",
+    "dmrs_re_values",
+    "dmrs_sequence",
+    "dmrs_symbol_positions",
+    "layer_demap",
+    "layer_map",
     "pbch_demodulate",
     "pbch_dmrs",
     "pbch_modulate",
+    "pdsch_bit_capacity",
+    "pdsch_dmrs",
+    "pdsch_grid",
+    "pdsch_indices",
+    "pdsch_plan",
+    "pdsch_symbols",
     "pss",
     "scramble",
     "scrambling_c_init",
