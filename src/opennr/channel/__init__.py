@@ -13,7 +13,7 @@ from opennr.channel.impairments import (
     timing_offset,
     wiener_phase,
 )
-from opennr.channel.multipath import apply_paths, paths_frequency_response
+from opennr.channel.multipath import PathStream, apply_paths, history_length, paths_frequency_response
 from opennr.channel.tdl import DELAY_SPREADS, TDL_MODELS, TdlChannel, TdlConfig, parse_tdl_name, tdl_profile
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "CdlChannel",
     "CdlConfig",
     "CdlRays",
+    "PathStream",
     "SumOfSinusoids",
     "TdlChannel",
     "TdlConfig",
@@ -35,6 +36,7 @@ __all__ = [
     "element_pattern_db",
     "field_pattern",
     "frequency_offset",
+    "history_length",
     "iq_imbalance",
     "noise_variance",
     "parse_tdl_name",
