@@ -1,0 +1,121 @@
+"""Per-RE MMSE and ZF detection: agreement with the closed forms computed by numpy, noiseless
+recovery, the post-detection noise variance against the measured error, batching, singular
+channels and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from opennr.errors import ConfigError
+from opennr.receiver.equalization import equalize
+
+
+def _crandn(rng, *shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+
+
+def _reference(y, h, s2, zf):
+    nu, n = h.shape[1], h.shape[2]
+    x = np.empty((nu, n), complex)
+    nv = np.empty((nu, n))
+    s2 = np.broadcast_to(s2, (n,))
+    for i in range(n):
+        hi = h[:, :, i]
+        g = hi.conj().T @ hi
+        if zf:
+            ai = np.linalg.inv(g)
+            x[:, i] = ai @ hi.conj().T @ y[:, i]
+            nv[:, i] = s2[i] * np.real(np.diag(ai))
+        else:
+            ai = np.linalg.inv(g + s2[i] * np.eye(nu))
+            mu = np.real(np.diag(ai @ g))
+            x[:, i] = (ai @ hi.conj().T @ y[:, i]) / mu
+            nv[:, i] = (1 - mu) / mu
+    return x, nv
+
+
+@pytest.mark.parametrize("n_rx,nu", [(1, 1), (2, 1), (2, 2), (4, 3), (4, 4), (8, 8), (3, 5)])
+@pytest.mark.parametrize("method", ["mmse", "zf"])
+def test_matches_closed_form(n_rx, nu, method, rng):
+    if method == "zf" and nu > n_rx:
+        with pytest.raises(ValueError, match="ZF"):
+            equalize(np.zeros((n_rx, 4)), np.zeros((n_rx, nu, 4)), 0.1, method="zf")
+        return
+    n = 200
+    h = _crandn(rng, n_rx, nu, n).astype(np.complex64)
+    y = _crandn(rng, n_rx, n).astype(np.complex64)
+    s2 = rng.uniform(0.01, 1.0, n)
+    x, nv = equalize(y, h, s2, method=method)
+    assert x.dtype == np.complex64 and nv.dtype == np.float32 and x.shape == (nu, n)
+    xr, nvr = _reference(y.astype(complex), h.astype(complex), s2, method == "zf")
+    np.testing.assert_allclose(x, xr, rtol=1e-3, atol=1e-3 * np.abs(xr).max())
+    np.testing.assert_allclose(nv, nvr, rtol=1e-3, atol=1e-6)
+
+
+def test_noiseless_zf_recovers_the_layers_and_mmse_converges(rng):
+    h = _crandn(rng, 4, 4, 500)
+    x = _crandn(rng, 4, 500)
+    y = np.einsum("rjn,jn->rn", h, x)
+    xz, nvz = equalize(y, h, 0.0, method="zf")
+    np.testing.assert_allclose(xz, x, atol=2e-3)
+    assert not nvz.any()
+    xm, _ = equalize(y, h, 1e-9)
+    np.testing.assert_allclose(xm, x, atol=2e-3)
+
+
+@pytest.mark.parametrize("method", ["mmse", "zf"])
+def test_effective_noise_variance_predicts_the_error(method, rng):
+    # Gaussian layers: the MMSE estimate divided by μ has error variance (1 − μ)/μ.
+    n_rx, nu, n = 4, 2, 100_000
+    h = np.broadcast_to(_crandn(rng, n_rx, nu, 1), (n_rx, nu, n))
+    x = _crandn(rng, nu, n)
+    s2 = 0.2
+    y = np.einsum("rjn,jn->rn", h, x) + np.sqrt(s2) * _crandn(rng, n_rx, n)
+    xh, nv = equalize(y, h, s2, method=method)
+    measured = np.mean(np.abs(xh - x) ** 2, axis=1)
+    np.testing.assert_allclose(measured, nv[:, 0], rtol=0.03)
+
+
+def test_batch_dimensions_and_per_re_noise(rng):
+    h = _crandn(rng, 3, 2, 4, 2, 50)
+    y = _crandn(rng, 3, 2, 4, 50)
+    s2 = rng.uniform(0.1, 1.0, (3, 2, 50))
+    x, nv = equalize(y, h, s2)
+    assert x.shape == nv.shape == (3, 2, 2, 50)
+    for b in np.ndindex(3, 2):
+        xb, nvb = equalize(y[b], h[b], s2[b])
+        np.testing.assert_array_equal(x[b], xb)
+        np.testing.assert_array_equal(nv[b], nvb)
+
+
+def test_singular_channel_gives_zero_and_infinite_noise(rng):
+    h = _crandn(rng, 2, 2, 3)
+    h[:, 1, 1] = h[:, 0, 1]          # rank 1 at RE 1
+    h[:, :, 2] = 0                   # no channel at RE 2
+    y = _crandn(rng, 2, 3)
+    x, nv = equalize(y, h, 0.0, method="zf")
+    assert np.isfinite(nv[:, 0]).all()
+    assert np.isinf(nv[:, 1:]).all() and not x[:, 1:].any()
+    x, nv = equalize(y, h, 0.1)
+    assert np.isinf(nv[:, 2]).all() and not x[:, 2].any()
+    assert np.isfinite(nv[:, :2]).all()
+
+
+def test_errors():
+    h = np.ones((2, 1, 4))
+    y = np.ones((2, 4))
+    with pytest.raises(ConfigError, match="method"):
+        equalize(y, h, 0.1, method="ml")
+    with pytest.raises(ValueError, match="y"):
+        equalize(np.ones((2, 5)), h, 0.1)
+    with pytest.raises(ValueError, match="noise_var"):
+        equalize(y, h, 0.0)
+    with pytest.raises(ValueError, match="noise_var"):
+        equalize(y, h, -1.0, method="zf")
+    with pytest.raises(ValueError, match="noise_var"):
+        equalize(y, h, np.ones(3))
+    with pytest.raises(ValueError, match="layers"):
+        equalize(np.ones((9, 4)), np.ones((9, 9, 4)), 0.1)
+    with pytest.raises(ValueError, match="finite"):
+        equalize(np.full((2, 4), np.nan), h, 0.1)
