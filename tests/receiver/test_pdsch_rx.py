@@ -1,0 +1,164 @@
+"""PDSCH reference receiver: noiseless round trips of every pdsch and pdsch_short vector
+(identity and random flat MIMO channels, the hard decisions equal the stored codeword and the
+transport block is recovered), two codewords, reserved REs, HARQ combining, noisy operation
+with LS and perfect CSI, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import as_int, load_vector, vector_files
+from opennr.errors import ConfigError
+from opennr.numerology import Carrier
+from opennr.physical.dmrs import DmrsConfig
+from opennr.physical.pdsch import PdschConfig, pdsch_bit_capacity, pdsch_grid
+from opennr.receiver.pdsch_rx import pdsch_demodulate, pdsch_receive
+from opennr.transport import HarqBuffer, SchConfig, sch_encode
+
+PDSCH_FILES = vector_files("pdsch") + vector_files("pdsch_short")
+
+
+def _case(path):
+    # The configuration of a vector file, as in tests/physical/test_pdsch.py (the vectors
+    # scale the DM-RS by -3 dB with two CDM groups without data).
+    v = load_vector(path)
+    n_layers = int(v["NumLayers"])
+    rm = np.atleast_2d(as_int(v["RM_out"]))
+    n_slots = rm.shape[0]
+    fd = np.atleast_2d(v["fd_slot_data"])
+    k = fd.shape[1] // (n_slots * 14)
+    carrier = Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1)
+    n_cdm = int(v["NumCDMGroupsWithoutData"])
+    dmrs = DmrsConfig(config_type=1, type_a_position=int(v["DMRSTypeAPosition"]),
+                      additional_position=int(v["DMRSAdditionalPosition"]),
+                      n_cdm_groups_without_data=n_cdm, n_id=1, n_scid=int(v["NSCID"]),
+                      power_db=-3.0 if n_cdm == 2 else 0.0)
+    config = PdschConfig(mapping_type="A",
+                         symbol_allocation=tuple(int(x) for x in as_int(v["SymbolAllocation"])),
+                         prb_set=tuple(np.atleast_1d(as_int(v["PRBSet"])).tolist()),
+                         n_layers=n_layers, modulation=str(v["Modulation"]),
+                         n_rnti=int(v["RNTI"]), n_id=int(v["NID"]), dmrs=dmrs,
+                         strict_time_allocation=False)
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    sch = SchConfig(tbs=tb.size, target_code_rate=float(v["TargetCodeRateby1024"]) / 1024,
+                    qm=int(v["Qm"]), n_layers=n_layers)
+    grid = fd.reshape(n_layers, n_slots, 14, k)
+    return carrier, config, sch, tb, rm, np.atleast_1d(as_int(v["rv_out"])), grid
+
+
+def _crandn(rng, *shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+
+
+@pytest.mark.parametrize("path", PDSCH_FILES, ids=lambda p: p.stem[:44])
+def test_vectors_noiseless_round_trip(path, rng):
+    carrier, config, sch, tb, rm, rvs, grid = _case(path)
+    last = rm.shape[0] - 1
+    # slot 0 through the identity channel (antenna r receives port r) is decoded
+    res = pdsch_receive(grid[:, 0], carrier, config, sch_config=sch, rv=int(rvs[0]), n_slot=0)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    np.testing.assert_array_equal(res.demod.llrs[0] < 0, rm[0].astype(bool))
+    # the last slot through a random flat MIMO channel with one more antenna than layers:
+    # every hard decision is the stored codeword bit
+    h = _crandn(rng, config.n_layers + 1, config.n_layers)
+    y = np.einsum("rj,jlk->rlk", h, grid[:, last])
+    demod = pdsch_demodulate(y, carrier, config, n_slot=last)
+    np.testing.assert_array_equal(demod.llrs[0] < 0, rm[last].astype(bool))
+
+
+def test_two_codewords_256qam_eight_layers_through_a_mimo_channel(rng):
+    carrier = Carrier(scs=30, n_size_grid=20)
+    config = PdschConfig(n_layers=8, modulation=("256QAM", "64QAM"), prb_set=tuple(range(3, 19)),
+                         dmrs=DmrsConfig(length=2, additional_position=1))
+    g = pdsch_bit_capacity(carrier, config)
+    schs = [SchConfig(tbs=3000, target_code_rate=0.6, qm=8, n_layers=4),
+            SchConfig(tbs=2000, target_code_rate=0.5, qm=6, n_layers=4)]
+    tbs = [rng.integers(0, 2, s.tbs, dtype=np.uint8) for s in schs]
+    cws = [sch_encode(t, s, g=gq, rv=0) for t, s, gq in zip(tbs, schs, g, strict=True)]
+    tx = pdsch_grid(cws, carrier, config, n_slot=7)
+    h = _crandn(rng, 8, 8)
+    y = np.einsum("rj,jlk->rlk", h, tx)
+    for eq in ("mmse", "zf"):
+        res = pdsch_receive(y, carrier, config, sch_config=schs, n_slot=7, equalizer=eq)
+        assert res.tb_crc_ok
+        for r, t in zip(res.codewords, tbs, strict=True):
+            np.testing.assert_array_equal(r.tb, t)
+
+
+def _slot(carrier, config, sch, rng, rv=0, n_slot=0, reserved=None):
+    g = pdsch_bit_capacity(carrier, config, reserved=reserved)[0]
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    return tb, pdsch_grid(sch_encode(tb, sch, g=g, rv=rv), carrier, config, n_slot=n_slot,
+                          reserved=reserved)
+
+
+def test_reserved_res_are_skipped(rng):
+    carrier = Carrier(n_size_grid=12)
+    config = PdschConfig(n_layers=2, modulation="16QAM")
+    sch = SchConfig(tbs=1500, target_code_rate=0.5, qm=4, n_layers=2)
+    reserved = np.arange(5 * 144 + 3, 5 * 144 + 100)
+    tb, tx = _slot(carrier, config, sch, rng, reserved=reserved)
+    res = pdsch_receive(tx, carrier, config, sch_config=sch, reserved=reserved)
+    np.testing.assert_array_equal(res.tb, tb)
+    assert not pdsch_receive(tx, carrier, config, sch_config=sch).tb_crc_ok
+
+
+@pytest.mark.parametrize("estimator", ["ls", "perfect"])
+def test_frequency_selective_noisy_channel_decodes(estimator, rng):
+    carrier = Carrier(scs=30, n_size_grid=24)
+    config = PdschConfig(n_layers=2, modulation="16QAM", dmrs=DmrsConfig(additional_position=1))
+    sch = SchConfig(tbs=4000, target_code_rate=0.45, qm=4, n_layers=2)
+    tb, tx = _slot(carrier, config, sch, rng, n_slot=3)
+    n_rx = 4
+    f = np.arange(carrier.n_subcarriers) * 30e3
+    taps = _crandn(rng, n_rx, 2, 3) * np.sqrt([0.6, 0.3, 0.1])
+    delays = np.array([0.0, 0.2e-6, 0.5e-6])
+    h = np.einsum("rjp,pk->rjk", taps, np.exp(-2j * np.pi * delays[:, None] * f))
+    h = np.broadcast_to(h[:, :, None, :], (n_rx, 2, 14, f.size))
+    n0 = 0.02
+    y = np.einsum("rjlk,jlk->rlk", h, tx) + np.sqrt(n0) * _crandn(rng, n_rx, 14, f.size)
+    res = pdsch_receive(y, carrier, config, sch_config=sch, n_slot=3, estimator=estimator,
+                        h_true=h)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    assert 0.7 < res.demod.estimate.noise_var / n0 < 1.4
+
+
+def test_harq_combines_two_weak_transmissions(rng):
+    carrier = Carrier(n_size_grid=10)
+    config = PdschConfig(modulation="QPSK")
+    sch = SchConfig(tbs=1500, target_code_rate=0.5, qm=2)
+    g = pdsch_bit_capacity(carrier, config)[0]
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    harq = HarqBuffer()
+    oks = []
+    for tx_i, rv in enumerate((0, 2)):
+        tx = pdsch_grid(sch_encode(tb, sch, g=g, rv=rv), carrier, config, n_slot=tx_i)
+        y = tx + np.sqrt(0.8) * _crandn(rng, *tx.shape)      # 1 dB: one copy is not enough
+        res = pdsch_receive(y, carrier, config, sch_config=sch, rv=rv, harq=harq, ndi=0,
+                            n_slot=tx_i, noise_var=0.8)
+        oks.append(res.tb_crc_ok)
+    assert oks == [False, True]
+    np.testing.assert_array_equal(res.tb, tb)
+    assert harq.n_transmissions == 2
+
+
+def test_errors(rng):
+    carrier = Carrier(n_size_grid=6)
+    config = PdschConfig()
+    sch = SchConfig(tbs=200, target_code_rate=0.3, qm=2)
+    _, tx = _slot(carrier, config, sch, rng)
+    with pytest.raises(ValueError, match="sch_config"):
+        pdsch_receive(tx, carrier, config, sch_config=[sch, sch])
+    with pytest.raises(TypeError, match="sch_config"):
+        pdsch_receive(tx, carrier, config, sch_config="x")
+    with pytest.raises(ValueError, match="noise_var"):
+        pdsch_receive(tx, carrier, config, sch_config=sch, noise_var=0.0)
+    with pytest.raises(ConfigError, match="equalizer"):
+        pdsch_receive(tx, carrier, config, sch_config=sch, equalizer="ml")
+    with pytest.raises(ValueError, match="grid"):
+        pdsch_receive(tx[:, :3], carrier, config, sch_config=sch)
+    with pytest.raises(ValueError, match="h_true"):
+        pdsch_receive(tx, carrier, config, sch_config=sch, estimator="perfect")
