@@ -1,0 +1,599 @@
+"""TS 38.211 §6.3.1 — the physical uplink shared channel (PUSCH) transmitter.
+
+Processing order of §6.3.1: scrambling (§6.3.1.1, c_init = n_RNTI 2^15 + n_ID, with the UCI
+placeholders x → 1 and y → the previous bit), modulation (§6.3.1.2, pi/2-BPSK only with
+transform precoding), layer mapping (§6.3.1.3, one codeword on 1..4 layers), transform
+precoding (§6.3.1.4, one layer), precoding (§6.3.1.5: identity for non-codebook transmission,
+Tables 6.3.1.5-1 to -7 for codebook transmission), non-interleaved VRB-to-PRB mapping
+(§6.3.1.7) and mapping to resource elements (§6.3.1.6: frequency first over the allocated
+PRBs, then OFDM symbols, skipping the DM-RS REs and the REs of the CDM groups without data).
+The DM-RS of §6.4.1.1 (precoded with the same W) comes from :mod:`opennr.physical.dmrs`
+(transform precoding disabled) and :mod:`opennr.physical.pusch_dmrs` (enabled). The time
+allocation rules are those of TS 38.214 Table 6.1.2.1-1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr._validate import check_choice, check_int
+from opennr.errors import ConfigError
+from opennr.modulation import bits_per_symbol, modulate
+from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.physical import _pusch_kernels
+from opennr.physical.dmrs import DmrsConfig, dmrs_cdm_subcarriers, dmrs_port, dmrs_re_values
+from opennr.physical.layermap import layer_map
+from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
+from opennr.physical.pusch_dmrs import pusch_dmrs_symbol_positions, pusch_tp_dmrs_sequence
+from opennr.physical.scrambling import scrambling_c_init
+from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
+from opennr.sequences.gold import gold_sequence
+
+__all__ = [
+    "PLACEHOLDER_X",
+    "PLACEHOLDER_Y",
+    "PuschConfig",
+    "PuschPlan",
+    "pusch_bit_capacity",
+    "pusch_dmrs",
+    "pusch_grid",
+    "pusch_indices",
+    "pusch_layers",
+    "pusch_plan",
+    "pusch_precoding_matrix",
+    "pusch_scramble",
+    "pusch_symbols",
+]
+
+_CLAUSE = "TS 38.211 §6.3.1"
+_CLAUSE_TIME = "TS 38.214 Table 6.1.2.1-1"
+_MODULATIONS = ("pi/2-BPSK", "QPSK", "16QAM", "64QAM", "256QAM")
+
+#: UCI placeholder "x" of TS 38.212 §5.3.3.1 in a multiplexed codeword (MATLAB convention).
+PLACEHOLDER_X = -1
+#: UCI placeholder "y" of TS 38.212 §5.3.3.1 in a multiplexed codeword (MATLAB convention).
+PLACEHOLDER_Y = -2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PuschConfig:
+    """PUSCH parameters of one slot (TS 38.211 §6.3.1, §6.4.1.1, TS 38.214 §6.1.2).
+
+    Parameters
+    ----------
+    mapping_type : str
+        ``"A"`` or ``"B"``.
+    symbol_allocation : tuple of int
+        (S, L): first OFDM symbol (0-based) and number of symbols.
+    prb_set : tuple of int or None
+        PRBs relative to the bandwidth part (VRB = PRB); ``None`` uses the whole part.
+    n_start_bwp, n_size_bwp : int or None
+        Bandwidth part; ``None`` for the carrier grid.
+    n_layers : int
+        ν, 1..4 (1 with transform precoding).
+    modulation : str
+        ``"pi/2-BPSK"`` (transform precoding only), ``"QPSK"``, ``"16QAM"``, ``"64QAM"``,
+        ``"256QAM"``.
+    n_rnti : int
+        n_RNTI, 0..65535.
+    n_id : int or None
+        Data scrambling identity (dataScramblingIdentityPUSCH) 0..1023; ``None`` uses
+        N_ID^cell.
+    transform_precoding : bool
+        Transform precoding (DFT-s-OFDM) enabled.
+    transmission_scheme : str
+        ``"codebook"`` or ``"non-codebook"`` (W = identity, ports = layers).
+    n_antenna_ports : int or None
+        ρ for codebook transmission: 1, 2 or 4; ``None`` gives ν.
+    tpmi : int
+        TPMI of codebook transmission (Tables 6.3.1.5-1 to -7).
+    dmrs : DmrsConfig
+        DM-RS configuration; ``dmrs.n_id`` is N_ID^{n_SCID} (NID0/NID1 of DMRS-UplinkConfig) for
+        transform precoding disabled, ``None`` for N_ID^cell.
+    dmrs_ports : tuple of int or None
+        DM-RS ports p̃ − 0, one per layer; ``None`` gives 0 .. ν − 1.
+    n_id_rs : int or None
+        n_ID^RS (nPUSCH-Identity, 0..1007) of the transform-precoding DM-RS; ``None`` uses
+        N_ID^cell.
+    group_hopping, sequence_hopping : bool
+        Group or sequence hopping of the transform-precoding DM-RS (not both).
+
+    Raises
+    ------
+    ConfigError
+        A field outside its range or an impossible combination (transform precoding with more
+        than one layer, DM-RS type 2, CDM groups without data ≠ 2 or a PRB count that is not
+        2^a 3^b 5^c; pi/2-BPSK without transform precoding; a TPMI outside the table).
+    """
+
+    mapping_type: str = "A"
+    symbol_allocation: tuple[int, int] = (0, 14)
+    prb_set: tuple[int, ...] | None = None
+    n_start_bwp: int | None = None
+    n_size_bwp: int | None = None
+    n_layers: int = 1
+    modulation: str = "QPSK"
+    n_rnti: int = 1
+    n_id: int | None = None
+    transform_precoding: bool = False
+    transmission_scheme: str = "codebook"
+    n_antenna_ports: int | None = None
+    tpmi: int = 0
+    dmrs: DmrsConfig = dataclasses.field(default_factory=DmrsConfig)
+    dmrs_ports: tuple[int, ...] | None = None
+    n_id_rs: int | None = None
+    group_hopping: bool = False
+    sequence_hopping: bool = False
+
+    def __post_init__(self) -> None:
+        check_choice("mapping_type", self.mapping_type, ("A", "B"), _CLAUSE_TIME)
+        alloc = tuple(self.symbol_allocation)
+        if len(alloc) != 2:
+            raise ConfigError("symbol_allocation", self.symbol_allocation, "must be (S, L)",
+                              _CLAUSE_TIME)
+        s = check_int("symbol_allocation[0]", alloc[0], 0, 13, _CLAUSE_TIME)
+        n = check_int("symbol_allocation[1]", alloc[1], 1, 14, _CLAUSE_TIME)
+        if s + n > 14:
+            raise ConfigError("symbol_allocation", alloc, "S + L must be <= 14", _CLAUSE_TIME)
+        if self.mapping_type == "A" and (s != 0 or n < 4):
+            raise ConfigError("symbol_allocation", alloc,
+                              "mapping type A needs S = 0 and L in 4..14", _CLAUSE_TIME)
+        object.__setattr__(self, "symbol_allocation", (s, n))
+        if self.prb_set is not None:
+            prbs = tuple(int(check_int("prb_set", p, 0, 274, _CLAUSE)) for p in
+                         np.atleast_1d(np.asarray(self.prb_set)).tolist())
+            if not prbs:
+                raise ConfigError("prb_set", self.prb_set, "must not be empty", _CLAUSE)
+            if len(set(prbs)) != len(prbs):
+                raise ConfigError("prb_set", self.prb_set, "must not repeat a PRB", _CLAUSE)
+            object.__setattr__(self, "prb_set", tuple(sorted(prbs)))
+        if (self.n_start_bwp is None) != (self.n_size_bwp is None):
+            raise ConfigError("n_start_bwp", self.n_start_bwp,
+                              "n_start_bwp and n_size_bwp must both be given or both None",
+                              "TS 38.211 §4.4.5")
+        if self.n_start_bwp is not None:
+            Bwp(n_start_bwp=self.n_start_bwp, n_size_bwp=self.n_size_bwp)
+        v = check_int("n_layers", self.n_layers, 1, 4, "TS 38.211 §6.3.1.3")
+        check_choice("modulation", self.modulation, _MODULATIONS, "TS 38.211 §6.3.1.2")
+        check_int("n_rnti", self.n_rnti, 0, 65535, "TS 38.211 §6.3.1.1")
+        if self.n_id is not None:
+            check_int("n_id", self.n_id, 0, 1023, "TS 38.211 §6.3.1.1")
+        for name in ("transform_precoding", "group_hopping", "sequence_hopping"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ConfigError(name, getattr(self, name), "must be a bool", _CLAUSE)
+        tp = bool(self.transform_precoding)
+        if self.modulation == "pi/2-BPSK" and not tp:
+            raise ConfigError("modulation", self.modulation,
+                              "pi/2-BPSK needs transform precoding", "TS 38.211 §6.3.1.2")
+        if not isinstance(self.dmrs, DmrsConfig):
+            raise ConfigError("dmrs", type(self.dmrs).__name__, "must be a DmrsConfig", _CLAUSE)
+        if tp:
+            self._check_transform_precoding()
+        check_choice("transmission_scheme", self.transmission_scheme,
+                     ("codebook", "non-codebook"), "TS 38.211 §6.3.1.5")
+        if self.n_antenna_ports is None:
+            object.__setattr__(self, "n_antenna_ports", v)
+        ports = check_int("n_antenna_ports", self.n_antenna_ports, 1, 4, "TS 38.211 §6.3.1.5")
+        if self.transmission_scheme == "non-codebook":
+            if ports != v:
+                raise ConfigError("n_antenna_ports", ports,
+                                  f"must equal n_layers={v} for non-codebook transmission",
+                                  "TS 38.211 §6.3.1.5")
+        else:
+            size = pusch_codebook_size(v, ports, transform_precoding=tp)
+            check_int("tpmi", self.tpmi, 0, size - 1, "TS 38.211 Tables 6.3.1.5-1..7")
+        if self.n_id_rs is not None:
+            check_int("n_id_rs", self.n_id_rs, 0, 1007, "TS 38.211 §6.4.1.1.1.2")
+        if self.group_hopping and self.sequence_hopping:
+            raise ConfigError("sequence_hopping", self.sequence_hopping,
+                              "group and sequence hopping cannot both be enabled",
+                              "TS 38.211 §6.4.1.1.1.2")
+        self._check_ports()
+        d = self.dmrs
+        pusch_dmrs_symbol_positions(self.mapping_type, s, n, type_a_position=d.type_a_position,
+                                    additional_position=d.additional_position,
+                                    dmrs_length=d.length)
+
+    def _check_transform_precoding(self) -> None:
+        clause = "TS 38.211 §6.3.1.4"
+        if self.n_layers != 1:
+            raise ConfigError("n_layers", self.n_layers,
+                              "transform precoding allows a single layer only", clause)
+        if self.dmrs.config_type != 1:
+            raise ConfigError("dmrs.config_type", self.dmrs.config_type,
+                              "must be 1 with transform precoding", "TS 38.211 §6.4.1.1.3")
+        if self.dmrs.n_cdm_groups_without_data != 2:
+            raise ConfigError("dmrs.n_cdm_groups_without_data",
+                              self.dmrs.n_cdm_groups_without_data,
+                              "must be 2 with transform precoding (no data in DM-RS symbols)",
+                              "TS 38.214 §6.2.2")
+        if self.prb_set is not None:
+            prbs = self.prb_set
+            if prbs[-1] - prbs[0] + 1 != len(prbs):
+                raise ConfigError("prb_set", prbs,
+                                  "must be contiguous with transform precoding", clause)
+            if not is_transform_precoding_size(len(prbs)):
+                raise ConfigError("prb_set", len(prbs),
+                                  "the PRB count must be 2^a * 3^b * 5^c with transform "
+                                  "precoding", clause)
+
+    def _check_ports(self) -> None:
+        d = self.dmrs
+        ports = tuple(range(self.n_layers)) if self.dmrs_ports is None \
+            else tuple(int(check_int("dmrs_ports", p, 0, 11, "TS 38.211 §6.4.1.1.3"))
+                       for p in self.dmrs_ports)
+        if len(ports) != self.n_layers:
+            raise ConfigError("dmrs_ports", self.dmrs_ports,
+                              f"must list one port per layer ({self.n_layers})", _CLAUSE)
+        if len(set(ports)) != len(ports):
+            raise ConfigError("dmrs_ports", ports, "must be distinct", _CLAUSE)
+        for p in ports:
+            if p >= d.n_ports_max:
+                raise ConfigError("dmrs_ports", ports,
+                                  f"port {p} needs more than {d.n_ports_max} ports of DM-RS "
+                                  f"type {d.config_type} with length {d.length}",
+                                  "TS 38.211 Tables 6.4.1.1.3-1/2")
+            g = dmrs_port(d.config_type, p).cdm_group
+            if g >= d.n_cdm_groups_without_data:
+                raise ConfigError("dmrs_ports", ports,
+                                  f"port {p} is in CDM group {g}, which needs "
+                                  f"n_cdm_groups_without_data > {g}", "TS 38.212 §7.3.1.1.2")
+        object.__setattr__(self, "dmrs_ports", ports)
+
+    @property
+    def qm(self) -> int:
+        """Q_m of the modulation."""
+        return bits_per_symbol(self.modulation)
+
+
+@dataclass(frozen=True, slots=True)
+class PuschPlan:
+    """Resource-element layout of a PUSCH in a carrier grid, built by :func:`pusch_plan`.
+
+    Attributes
+    ----------
+    carrier : Carrier
+        The carrier (with n_slot = n_frame = 0).
+    config : PuschConfig
+    n_symb_slot, n_subcarriers : int
+        Slot grid shape (N_symb^slot, K = 12 N_grid^size).
+    crbs : numpy.ndarray of int64
+        Common resource blocks of the allocation, increasing.
+    dmrs_symbols, dmrs_l_prime : numpy.ndarray of int64
+        DM-RS OFDM symbols l = l̄ + l' and their l'.
+    data_symbols : numpy.ndarray of int64
+        OFDM symbols carrying data, increasing.
+    data_indices : numpy.ndarray of int64
+        Flat indices l · K + k of the data REs of one layer, mapping order.
+    """
+
+    carrier: Carrier
+    config: PuschConfig
+    n_symb_slot: int
+    n_subcarriers: int
+    crbs: np.ndarray
+    dmrs_symbols: np.ndarray
+    dmrs_l_prime: np.ndarray
+    data_symbols: np.ndarray
+    data_indices: np.ndarray
+
+    @property
+    def m_sc(self) -> int:
+        """M_sc^PUSCH = 12 M_RB^PUSCH."""
+        return 12 * int(self.crbs.size)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
+    n_symb = carrier.symbols_per_slot
+    s, n = config.symbol_allocation
+    if s + n > n_symb:
+        raise ConfigError("symbol_allocation", (s, n),
+                          f"S + L must be <= {n_symb} symbols per slot", _CLAUSE_TIME)
+    if config.n_start_bwp is None:
+        bwp = Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
+    else:
+        bwp = Bwp(n_start_bwp=config.n_start_bwp, n_size_bwp=config.n_size_bwp)
+        check_bwp(carrier, bwp)
+    prbs = np.arange(bwp.n_size_bwp, dtype=np.int64) if config.prb_set is None \
+        else np.asarray(config.prb_set, dtype=np.int64)
+    if prbs[-1] >= bwp.n_size_bwp:
+        raise ConfigError("prb_set", int(prbs[-1]),
+                          f"PRBs must be < n_size_bwp={bwp.n_size_bwp}", "TS 38.211 §4.4.4.4")
+    if config.transform_precoding and not is_transform_precoding_size(prbs.size):
+        raise ConfigError("prb_set", int(prbs.size),
+                          "the PRB count must be 2^a * 3^b * 5^c with transform precoding",
+                          "TS 38.211 §6.3.1.4")
+    crbs = prbs + bwp.n_start_bwp
+    d = config.dmrs
+    l_bar = pusch_dmrs_symbol_positions(config.mapping_type, s, n,
+                                        type_a_position=d.type_a_position,
+                                        additional_position=d.additional_position,
+                                        dmrs_length=d.length)
+    dmrs_l = np.array([lb + lp for lb in l_bar for lp in range(d.length)], dtype=np.int64)
+    dmrs_lp = np.array([lp for _ in l_bar for lp in range(d.length)], dtype=np.int64)
+    k_sc = carrier.n_subcarriers
+    blocked = np.zeros(12, dtype=bool)
+    for g in range(d.n_cdm_groups_without_data):
+        blocked[dmrs_cdm_subcarriers(d.config_type, g)] = True
+    k_rb = (crbs - carrier.n_start_grid)[:, None] * 12 + np.arange(12)[None, :]
+    k_all = k_rb.reshape(-1)
+    k_dmrs = k_rb[:, ~blocked].reshape(-1)
+    rows, syms = [], []
+    for sym in range(s, s + n):
+        k = k_dmrs if sym in dmrs_l else k_all
+        if k.size:
+            rows.append(sym * k_sc + k)
+            syms.append(sym)
+    data = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
+    data_syms = np.array(syms, dtype=np.int64)
+    for a in (crbs, dmrs_l, dmrs_lp, data_syms, data):
+        a.setflags(write=False)
+    return PuschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,
+                     crbs=crbs, dmrs_symbols=dmrs_l, dmrs_l_prime=dmrs_lp,
+                     data_symbols=data_syms, data_indices=data)
+
+
+def pusch_plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
+    """Cached resource-element layout of a PUSCH (TS 38.211 §6.3.1.6, §6.4.1.1.3).
+
+    Raises
+    ------
+    ConfigError
+        The bandwidth part is outside the carrier, a PRB is outside it, the allocation does
+        not fit the slot, or a transform-precoding PRB count is not 2^a 3^b 5^c.
+    TypeError
+        Arguments of the wrong type.
+    """
+    if not isinstance(carrier, Carrier):
+        raise TypeError(f"carrier: expected Carrier, got {type(carrier).__name__}")
+    if not isinstance(config, PuschConfig):
+        raise TypeError(f"config: expected PuschConfig, got {type(config).__name__}")
+    return _plan(dataclasses.replace(carrier, n_slot=0, n_frame=0), config)
+
+
+def pusch_indices(carrier: Carrier, config: PuschConfig) -> np.ndarray:
+    """Data resource elements of the PUSCH in mapping order (TS 38.211 §6.3.1.6).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (N_RE,)
+        Flat indices l · K + k into the (N_symb^slot, K) grid of one layer/port.
+    """
+    return pusch_plan(carrier, config).data_indices.copy()
+
+
+def pusch_bit_capacity(carrier: Carrier, config: PuschConfig) -> int:
+    """G = N_RE · ν · Q_m, the length of the multiplexed UL-SCH/UCI codeword
+    (TS 38.212 §6.2.7, TS 38.211 §6.3.1)."""
+    return pusch_plan(carrier, config).data_indices.size * config.n_layers * config.qm
+
+
+def pusch_precoding_matrix(config: PuschConfig) -> np.ndarray:
+    """W of the PUSCH (TS 38.211 §6.3.1.5): identity for non-codebook transmission, else the
+    TPMI entry of Tables 6.3.1.5-1 to -7.
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (ρ, ν)
+    """
+    if config.transmission_scheme == "non-codebook":
+        return np.eye(config.n_layers, dtype=np.complex64)
+    return pusch_codebook(config.n_layers, config.n_antenna_ports, config.tpmi,
+                          transform_precoding=bool(config.transform_precoding))
+
+
+def pusch_scramble(codeword: np.ndarray, c_init: int | np.ndarray) -> np.ndarray:
+    """PUSCH scrambling with UCI placeholders (TS 38.211 §6.3.1.1).
+
+    b̃(i) = 1 where b(i) is the placeholder x, b̃(i) = b̃(i − 1) where it is y, and
+    b̃(i) = (b(i) + c(i)) mod 2 otherwise, with the Gold sequence c of §5.2.1.
+
+    Parameters
+    ----------
+    codeword : array_like of int, shape (..., M_bit)
+        Bits 0/1 and the placeholders :data:`PLACEHOLDER_X` (−1) and :data:`PLACEHOLDER_Y`
+        (−2).
+    c_init : int or array_like of int
+        c_init = n_RNTI 2^15 + n_ID (:func:`opennr.physical.scrambling.scrambling_c_init`);
+        an array must broadcast against the batch shape.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (..., M_bit)
+
+    Raises
+    ------
+    ValueError
+        Values outside {−2, −1, 0, 1}, a scalar, or a y placeholder at position 0.
+    """
+    b = np.asarray(codeword)
+    if b.ndim < 1:
+        raise ValueError("codeword: expected at least one dimension, got a scalar")
+    if not (np.issubdtype(b.dtype, np.integer) or b.dtype == np.bool_):
+        raise ValueError(f"codeword: expected integers (0/1, x=-1, y=-2), got {b.dtype}")
+    if b.size and (b.min() < PLACEHOLDER_Y or b.max() > 1):
+        raise ValueError("codeword: values must be 0, 1, -1 (placeholder x) or -2 "
+                         f"(placeholder y), found [{b.min()}, {b.max()}]")
+    if b.shape[-1] and (b[..., 0] == PLACEHOLDER_Y).any():
+        raise ValueError("codeword: placeholder y cannot be the first bit (it repeats the "
+                         "previous bit, TS 38.211 §6.3.1.1)")
+    c = gold_sequence(c_init, b.shape[-1])
+    shape = np.broadcast_shapes(b.shape, c.shape)
+    b8 = np.ascontiguousarray(np.broadcast_to(b, shape), dtype=np.int8).reshape(-1, shape[-1])
+    c8 = np.ascontiguousarray(np.broadcast_to(c, shape), dtype=np.uint8).reshape(-1, shape[-1])
+    out = np.empty(b8.shape, dtype=np.uint8)
+    if out.size:
+        _pusch_kernels.scramble_placeholders(b8, c8, out)
+    return out.reshape(shape)
+
+
+def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -> np.ndarray:
+    """Scrambling, modulation, layer mapping and transform precoding of the PUSCH codeword
+    (TS 38.211 §6.3.1.1-4).
+
+    Parameters
+    ----------
+    codeword : array_like of int, shape (..., M_bit)
+        The multiplexed UL-SCH/UCI codeword with placeholders (see :func:`pusch_scramble`).
+    carrier : Carrier
+        Supplies N_ID^cell when ``config.n_id`` is None.
+    config : PuschConfig
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (..., ν, M_symb^layer)
+        Layer symbols, DFT-spread per OFDM symbol when transform precoding is enabled.
+
+    Raises
+    ------
+    ValueError
+        Invalid codeword values, a length not a multiple of Q_m ν, or (with transform
+        precoding) M_symb^layer not a multiple of M_sc^PUSCH.
+    """
+    plan = pusch_plan(carrier, config)
+    qm, v = config.qm, config.n_layers
+    b = np.asarray(codeword)
+    if b.ndim < 1 or b.shape[-1] % (qm * v):
+        raise ValueError(f"codeword: length must be a multiple of Q_m * layers = {qm * v} "
+                         f"({_CLAUSE}.3), got shape {b.shape}")
+    n_id = carrier.n_cell_id if config.n_id is None else config.n_id
+    bits = pusch_scramble(b, scrambling_c_init(config.n_rnti, n_id))
+    x = layer_map(modulate(bits, config.modulation), v)
+    if config.transform_precoding:
+        x = transform_precode(x, plan.m_sc)
+    return x
+
+
+def pusch_symbols(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -> np.ndarray:
+    """Precoded PUSCH symbols of every antenna port (TS 38.211 §6.3.1.1-5).
+
+    Parameters
+    ----------
+    codeword : array_like of int, shape (..., M_bit)
+    carrier : Carrier
+    config : PuschConfig
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (..., ρ, M_symb^ap)
+        y(i) = W x(i).
+
+    Raises
+    ------
+    ValueError
+        See :func:`pusch_layers`.
+    """
+    return precode(pusch_layers(codeword, carrier, config), pusch_precoding_matrix(config))
+
+
+def pusch_dmrs(carrier: Carrier, config: PuschConfig,
+               n_slot: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """PUSCH DM-RS resource elements and values of every layer, before precoding
+    (TS 38.211 §6.4.1.1).
+
+    Transform precoding disabled: the Gold-sequence DM-RS of §6.4.1.1.1.1 with N_ID =
+    ``config.dmrs.n_id`` (N_ID^cell when None), k counted from CRB 0. Enabled: the low-PAPR
+    sequence of §6.4.1.1.1.2 of length M_sc/2 on the subcarriers 4n + 2k' + Δ of the
+    allocation, indexed from its first subcarrier, with group/sequence hopping per DM-RS symbol.
+
+    Parameters
+    ----------
+    carrier : Carrier
+    config : PuschConfig
+    n_slot : int, optional
+        Slot number n_s,f^μ; ``None`` uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64, shape (ν, N_DMRS)
+        Flat indices l · K + k in the slot grid, frequency first then symbol.
+    values : numpy.ndarray of complex64, shape (ν, N_DMRS)
+        β w_f(k') w_t(l') r(2n + k'), β = ``config.dmrs.beta``.
+    """
+    plan = pusch_plan(carrier, config)
+    if n_slot is None:
+        n_slot = carrier.n_slot
+    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    d = config.dmrs
+    idx, val = [], []
+    for p in config.dmrs_ports:
+        if config.transform_precoding:
+            k, v = _tp_dmrs(plan, config, carrier, p, n_slot)
+        else:
+            n_id = carrier.n_cell_id if d.n_id is None else d.n_id
+            k, v = dmrs_re_values(d.config_type, p, plan.crbs, plan.dmrs_symbols,
+                                  plan.dmrs_l_prime, n_symb_slot=plan.n_symb_slot, n_s=n_slot,
+                                  n_id=n_id, n_scid=d.n_scid, beta=d.beta)
+            k = k - 12 * carrier.n_start_grid
+        idx.append((plan.dmrs_symbols[:, None] * plan.n_subcarriers + k[None, :]).reshape(-1))
+        val.append(v.reshape(-1))
+    return np.stack(idx), np.stack(val)
+
+
+def _tp_dmrs(plan: PuschPlan, config: PuschConfig, carrier: Carrier, port: int,
+             n_slot: int) -> tuple[np.ndarray, np.ndarray]:
+    d = config.dmrs
+    p = dmrs_port(1, port)
+    n_id_rs = carrier.n_cell_id if config.n_id_rs is None else config.n_id_rs
+    n_half = plan.m_sc // 2
+    n = np.arange(n_half // 2, dtype=np.int64)
+    kp = np.array([0, 1], dtype=np.int64)
+    m = (2 * n[:, None] + kp[None, :]).reshape(-1)
+    k0 = 12 * (int(plan.crbs[0]) - carrier.n_start_grid)
+    k = k0 + (4 * n[:, None] + 2 * kp[None, :] + p.delta).reshape(-1)
+    wf = np.tile(np.array(p.w_f, dtype=np.float32), n.size)
+    rows = []
+    for sym, lp in zip(plan.dmrs_symbols.tolist(), plan.dmrs_l_prime.tolist(), strict=True):
+        # l of the hopping formulas is the first symbol of a double-symbol DM-RS
+        r = pusch_tp_dmrs_sequence(plan.m_sc, n_id_rs=n_id_rs, n_symb_slot=plan.n_symb_slot,
+                                   n_s=n_slot, l=sym - lp, group_hopping=config.group_hopping,
+                                   sequence_hopping=config.sequence_hopping)
+        rows.append(np.float32(d.beta) * p.w_t[lp] * wf * r[m])
+    return k, np.asarray(rows, dtype=np.complex64)
+
+
+def pusch_grid(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+               n_slot: int | None = None) -> np.ndarray:
+    """Resource grid of one slot carrying the precoded PUSCH and its DM-RS (TS 38.211 §6.3.1,
+    §6.4.1.1.3).
+
+    The layer grid (data and DM-RS of each layer) is precoded with W onto the ρ antenna ports.
+    REs outside the PUSCH and its DM-RS are zero.
+
+    Parameters
+    ----------
+    codeword : array_like of int, shape (G,)
+        The multiplexed codeword; G must equal :func:`pusch_bit_capacity`.
+    carrier : Carrier
+    config : PuschConfig
+    n_slot : int, optional
+        Slot number for the DM-RS; ``None`` uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (ρ, N_symb^slot, K)
+
+    Raises
+    ------
+    ValueError
+        The codeword length differs from the bit capacity of the allocation.
+    """
+    plan = pusch_plan(carrier, config)
+    b = np.asarray(codeword)
+    g = pusch_bit_capacity(carrier, config)
+    if b.ndim != 1 or b.size != g:
+        raise ValueError(f"codeword: expected shape ({g},), the bit capacity G of the "
+                         f"allocation ({_CLAUSE}.6), got {b.shape}")
+    x = pusch_layers(b, carrier, config)
+    v = config.n_layers
+    layers = np.zeros((v, plan.n_symb_slot * plan.n_subcarriers), np.complex64)
+    layers[:, plan.data_indices] = x
+    idx, val = pusch_dmrs(carrier, config, n_slot)
+    np.put_along_axis(layers, idx, val, axis=1)
+    grid = precode(layers, pusch_precoding_matrix(config))
+    return grid.reshape(grid.shape[0], plan.n_symb_slot, plan.n_subcarriers)

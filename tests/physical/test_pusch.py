@@ -1,0 +1,388 @@
+"""Tests of the PUSCH transmitter (TS 38.211 §6.3.1) and its DM-RS (§6.4.1.1): the ulsch_uci
+MATLAB vectors from the multiplexed codeword to the precoded port symbols, the bit capacity of
+the allocation, the DM-RS sequences and layout, and validation."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from conftest import as_int, load_vector, vector_files
+from opennr.errors import ConfigError
+from opennr.modulation.mapping import modulation_for_qm
+from opennr.numerology import Carrier
+from opennr.physical.dmrs import DmrsConfig, dmrs_re_values
+from opennr.physical.precoding import pusch_codebook
+from opennr.physical.pusch import (
+    PLACEHOLDER_X,
+    PLACEHOLDER_Y,
+    PuschConfig,
+    pusch_bit_capacity,
+    pusch_dmrs,
+    pusch_grid,
+    pusch_indices,
+    pusch_layers,
+    pusch_plan,
+    pusch_precoding_matrix,
+    pusch_scramble,
+    pusch_symbols,
+)
+from opennr.physical.pusch_dmrs import (
+    low_papr_group_sequence,
+    pusch_dmrs_symbol_positions,
+    pusch_tp_dmrs_sequence,
+)
+from opennr.physical.scrambling import scramble, scrambling_c_init
+from opennr.sequences.gold import gold_sequence
+from opennr.sequences.lowpapr import low_papr_sequence
+
+FILES = vector_files("ulsch_uci")
+# Fixed in the vectors (tests/vectors/README.md): RNTI 1, data N_ID 1, DM-RS NID0 10.
+N_RNTI, N_ID, NID0, N_PUSCH_ID = 1, 1, 10, 30
+
+
+def _config(v: dict) -> tuple[Carrier, PuschConfig]:
+    prbs = tuple(as_int(np.atleast_1d(v["PRBSet"])).tolist())
+    start, length = as_int(v["SymbolAllocation"]).tolist()
+    scheme = "codebook" if str(v["TransmissionScheme"]) == "codebook" else "non-codebook"
+    cfg = PuschConfig(
+        symbol_allocation=(start, length), prb_set=prbs, n_layers=int(v["NumLayers"]),
+        modulation=modulation_for_qm(int(v["Qm"])), n_rnti=N_RNTI, n_id=N_ID,
+        transform_precoding=bool(v["TransformPrecoding"]), transmission_scheme=scheme,
+        n_antenna_ports=int(v["NumAntennaPorts"]), tpmi=int(v["TPMI"]),
+        dmrs=DmrsConfig(additional_position=int(v["DMRSAdditionalPosition"]),
+                        n_cdm_groups_without_data=int(v["NumCDMGroupsWithoutData"]),
+                        n_id=NID0),
+        n_id_rs=N_PUSCH_ID, group_hopping=bool(v["GroupHopping"]),
+        sequence_hopping=bool(v["SequenceHopping"]))
+    return Carrier(n_size_grid=max(prbs) + 1), cfg
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[27:60])
+def test_ulsch_uci_vectors(path):
+    v = load_vector(path)
+    carrier, cfg = _config(v)
+    cw = np.atleast_2d(as_int(v["codeword_out"]))
+    ref = np.atleast_2d(v["layermap_out"])
+    ports = cfg.n_antenna_ports
+    # the codeword length G is the bit capacity of the allocation
+    assert pusch_bit_capacity(carrier, cfg) == cw.shape[1]
+    g_parts = sum(int(np.atleast_1d(v[k])[0])
+                  for k in ("GULSCH_out", "GACK_out", "GCSI1_out", "GCSI2_out"))
+    ack_punctures = int(v["EnableACK"]) and int(v["NumACKBits"]) <= 2
+    if int(v["EnableULSCH"]) and not ack_punctures:
+        assert g_parts == cw.shape[1]
+    elif int(v["EnableULSCH"]):
+        assert g_parts >= cw.shape[1]
+    else:
+        assert g_parts <= cw.shape[1]
+    y = pusch_symbols(cw, carrier, cfg)  # all slots as a batch
+    assert y.shape == (cw.shape[0], ports, ref.shape[1]) and y.dtype == np.complex64
+    np.testing.assert_allclose(y.reshape(-1, ref.shape[1]), ref, atol=1e-4, rtol=0)
+    # the slot grid carries the same symbols at the data REs of each port
+    grid = pusch_grid(cw[0], carrier, cfg, n_slot=0)
+    flat = grid.reshape(ports, -1)[:, pusch_indices(carrier, cfg)]
+    np.testing.assert_allclose(flat, ref[:ports], atol=1e-4, rtol=0)
+
+
+# --- scrambling with placeholders (§6.3.1.1) ------------------------------------------------
+
+def _scramble_oracle(b, c_init):
+    c = gold_sequence(c_init, len(b))
+    out = []
+    for i, bit in enumerate(b):
+        if bit == -1:
+            out.append(1)
+        elif bit == -2:
+            out.append(out[i - 1])
+        else:
+            out.append((bit + int(c[i])) % 2)
+    return np.array(out, dtype=np.uint8)
+
+
+def test_scramble_placeholders(rng):
+    for qm in (1, 2, 4, 6, 8):
+        b = rng.integers(0, 2, 40 * qm)
+        # 1-bit ACK pattern [a, y, x, x, ...] and 2-bit pattern [a0, a1, x, ...] per symbol
+        for s in range(0, b.size, 3 * qm):
+            b[s + 1:s + qm] = PLACEHOLDER_X
+            if qm > 1:
+                b[s + 1] = PLACEHOLDER_Y
+        c_init = scrambling_c_init(N_RNTI, 17)
+        out = pusch_scramble(b, c_init)
+        assert out.dtype == np.uint8
+        np.testing.assert_array_equal(out, _scramble_oracle(b, c_init))
+
+
+def test_scramble_without_placeholders_is_codeword_scrambling(rng):
+    b = rng.integers(0, 2, (3, 500)).astype(np.uint8)
+    c = np.array([[5], [70000], [1 << 20]])
+    np.testing.assert_array_equal(pusch_scramble(b, c), scramble(b, c))
+
+
+@pytest.mark.parametrize(("bits", "match"), [
+    (np.array([0, 1, 2]), "values"),
+    (np.array([0, -3]), "values"),
+    (np.array([-2, 1]), "first bit"),
+    (np.array([0.0, 1.0]), "integers"),
+    (np.int8(1), "scalar"),
+])
+def test_scramble_errors(bits, match):
+    with pytest.raises(ValueError, match=match):
+        pusch_scramble(bits, 1)
+
+
+# --- DM-RS positions (Tables 6.4.1.1.3-3/4) -----------------------------------------------
+
+@pytest.mark.parametrize(("args", "expected"), [
+    # type A, l0 = 2, l_d = 14: pos0 .. pos3
+    (("A", 0, 14, 2, 0, 1), (2,)),
+    (("A", 0, 14, 2, 1, 1), (2, 11)),
+    (("A", 0, 14, 2, 2, 1), (2, 7, 11)),
+    (("A", 0, 12, 2, 3, 1), (2, 5, 8, 11)),
+    (("A", 0, 9, 3, 1, 1), (3, 7)),
+    (("A", 0, 4, 2, 3, 1), (2,)),
+    # type B differs from the PDSCH table (l_d = 8, 10, 12, 14 and short allocations)
+    (("B", 2, 8, 2, 1, 1), (2, 8)),
+    (("B", 1, 10, 2, 2, 1), (1, 5, 9)),
+    (("B", 0, 14, 2, 1, 1), (0, 10)),
+    (("B", 0, 14, 2, 2, 1), (0, 5, 10)),
+    (("B", 0, 14, 2, 3, 1), (0, 3, 6, 9)),
+    (("B", 5, 1, 2, 3, 1), (5,)),
+    (("B", 3, 4, 2, 2, 1), (3,)),
+    # double symbol, Table 6.4.1.1.3-4
+    (("A", 0, 14, 2, 1, 2), (2, 10)),
+    (("A", 0, 12, 2, 1, 2), (2, 8)),
+    (("B", 0, 12, 2, 1, 2), (0, 9)),
+    (("B", 4, 8, 2, 1, 2), (4, 9)),
+])
+def test_dmrs_positions(args, expected):
+    m, s, n, l0, pos, length = args
+    assert pusch_dmrs_symbol_positions(m, s, n, type_a_position=l0, additional_position=pos,
+                                       dmrs_length=length) == expected
+
+
+@pytest.mark.parametrize(("args", "match"), [
+    (("A", 0, 3, 2, 0, 1), "no PUSCH DM-RS"),
+    (("B", 0, 4, 2, 0, 2), "no PUSCH DM-RS"),
+    (("A", 0, 14, 3, 3, 1), "pos3"),
+    (("A", 0, 14, 2, 2, 2), "additional_position"),
+])
+def test_dmrs_position_errors(args, match):
+    m, s, n, l0, pos, length = args
+    with pytest.raises(ConfigError, match=match):
+        pusch_dmrs_symbol_positions(m, s, n, type_a_position=l0, additional_position=pos,
+                                    dmrs_length=length)
+
+
+# --- transform-precoding DM-RS (§6.4.1.1.1.2) --------------------------------------------
+
+def test_group_hopping_formula():
+    n_id_rs = 30 * 17 + 4
+    c = gold_sequence(n_id_rs // 30, 8 * 14 * 20)
+    for n_s in (0, 3, 19):
+        for l in (0, 2, 11):
+            base = 8 * (14 * n_s + l)
+            f_gh = sum(int(c[base + m]) << m for m in range(8)) % 30
+            assert low_papr_group_sequence(n_id_rs, 36, n_symb_slot=14, n_s=n_s, l=l,
+                                           group_hopping=True) == ((f_gh + n_id_rs) % 30, 0)
+
+
+def test_sequence_hopping_formula():
+    n_id_rs = 1000
+    c = gold_sequence(n_id_rs, 14 * 20)
+    vs = set()
+    for n_s in range(20):
+        for l in (2, 7):
+            u, v = low_papr_group_sequence(n_id_rs, 72, n_symb_slot=14, n_s=n_s, l=l,
+                                           sequence_hopping=True)
+            assert (u, v) == (n_id_rs % 30, int(c[14 * n_s + l]))
+            vs.add(v)
+            # below 6 RBs of DM-RS subcarriers there is no sequence hopping
+            assert low_papr_group_sequence(n_id_rs, 66, n_symb_slot=14, n_s=n_s, l=l,
+                                           sequence_hopping=True) == (n_id_rs % 30, 0)
+    assert vs == {0, 1}
+    assert low_papr_group_sequence(n_id_rs, 72, n_symb_slot=14, n_s=4, l=2) == (10, 0)
+    with pytest.raises(ConfigError, match="both"):
+        low_papr_group_sequence(1, 72, n_symb_slot=14, n_s=0, l=0, group_hopping=True,
+                                sequence_hopping=True)
+
+
+def test_tp_dmrs_sequence_is_the_low_papr_sequence():
+    r = pusch_tp_dmrs_sequence(300, n_id_rs=30, n_symb_slot=14, n_s=2, l=2, group_hopping=True)
+    u, v = low_papr_group_sequence(30, 150, n_symb_slot=14, n_s=2, l=2, group_hopping=True)
+    np.testing.assert_array_equal(r, low_papr_sequence(u, v, 0.0, 150))
+    np.testing.assert_allclose(np.abs(r), 1.0, atol=1e-6)
+
+
+def _papr_db(x):
+    p = np.abs(x) ** 2
+    return 10 * np.log10(p.max() / p.mean())
+
+
+def test_tp_dmrs_has_low_papr():
+    carrier = Carrier(n_size_grid=52)
+    base = PuschConfig(prb_set=tuple(range(3, 3 + 25)), n_id_rs=N_PUSCH_ID,
+                       dmrs=DmrsConfig(additional_position=2, n_id=NID0))
+    papr = {}
+    for tp in (True, False):
+        cfg = dataclasses.replace(base, transform_precoding=tp, group_hopping=tp)
+        values = []
+        for n_slot in range(10):
+            grid = np.zeros((14, carrier.n_subcarriers), np.complex64)
+            idx, val = pusch_dmrs(carrier, cfg, n_slot)
+            grid.reshape(-1)[idx[0]] = val[0]
+            for l in pusch_plan(carrier, cfg).dmrs_symbols:
+                sym = np.zeros(4096, np.complex128)  # oversampled by 4096 / 624
+                sym[:carrier.n_subcarriers] = grid[l]
+                values.append(_papr_db(np.fft.ifft(sym)))
+        papr[tp] = np.array(values)
+    assert papr[True].max() < 7.0
+    assert papr[True].mean() < papr[False].mean() - 2.0
+
+
+def test_tp_dmrs_layout():
+    carrier = Carrier(n_size_grid=30)
+    cfg = PuschConfig(prb_set=tuple(range(5, 20)), transform_precoding=True, modulation="16QAM",
+                      n_id_rs=7, sequence_hopping=True,
+                      dmrs=DmrsConfig(additional_position=1, power_db=0.0))
+    idx, val = pusch_dmrs(carrier, cfg, 6)
+    plan = pusch_plan(carrier, cfg)
+    k = idx[0] % carrier.n_subcarriers
+    l = idx[0] // carrier.n_subcarriers
+    for sym in plan.dmrs_symbols:
+        ks = k[l == sym]
+        np.testing.assert_array_equal(ks, 60 + 2 * np.arange(90))  # even subcarriers, Δ = 0
+        r = pusch_tp_dmrs_sequence(180, n_id_rs=7, n_symb_slot=14, n_s=6, l=int(sym),
+                                   sequence_hopping=True)
+        np.testing.assert_allclose(val[0][l == sym], r, atol=1e-6)
+    # no data in the DM-RS symbols with transform precoding
+    data_syms = np.unique(plan.data_indices // carrier.n_subcarriers)
+    assert not set(data_syms.tolist()) & set(plan.dmrs_symbols.tolist())
+
+
+# --- CP-OFDM DM-RS ---------------------------------------------------------------------------
+
+def test_cp_ofdm_dmrs_uses_nid_and_cdm_codes():
+    carrier = Carrier(n_size_grid=24)
+    cfg = PuschConfig(prb_set=tuple(range(2, 12)), n_layers=2, transmission_scheme="non-codebook",
+                      dmrs=DmrsConfig(additional_position=1, n_id=NID0, power_db=0.0))
+    idx, val = pusch_dmrs(carrier, cfg, 5)
+    plan = pusch_plan(carrier, cfg)
+    # ports 0 and 1 share the CDM group 0 REs; w_f makes them orthogonal on each pair k' = 0, 1
+    np.testing.assert_array_equal(idx[0], idx[1])
+    pairs = (val[0] * np.conj(val[1])).reshape(-1, 2).sum(axis=1)
+    np.testing.assert_allclose(pairs, 0, atol=1e-6)
+    # first symbol: r(m) of the Gold sequence with the c_init of §6.4.1.1.1.1 (N_ID = NID0)
+    l = int(plan.dmrs_symbols[0])
+    c_init = ((1 << 17) * (14 * 5 + l + 1) * (2 * NID0 + 1) + 2 * NID0) % (1 << 31)
+    c = gold_sequence(c_init, 2 * 3 * 12 * 2).astype(float)
+    r = ((1 - 2 * c[0::2]) + 1j * (1 - 2 * c[1::2])) / np.sqrt(2)
+    m = np.arange(2 * 3 * 2, 2 * 3 * 12)  # CRBs 2..11, 6 values per CRB
+    np.testing.assert_allclose(val[0][:60], r[m], atol=1e-6)
+    _k, expected = dmrs_re_values(1, 1, plan.crbs, plan.dmrs_symbols, plan.dmrs_l_prime,
+                                 n_symb_slot=14, n_s=5, n_id=NID0, n_scid=0)
+    np.testing.assert_allclose(val[1], expected.reshape(-1), atol=1e-6)
+
+
+# --- grid layout --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("dmrs", "layers", "tp", "n_prb"), [
+    (DmrsConfig(additional_position=1, n_cdm_groups_without_data=1), 1, False, 10),
+    (DmrsConfig(additional_position=3, n_cdm_groups_without_data=2), 2, False, 7),
+    (DmrsConfig(config_type=2, additional_position=1, n_cdm_groups_without_data=3), 4, False, 5),
+    (DmrsConfig(length=2, additional_position=1, n_cdm_groups_without_data=2), 3, False, 6),
+    (DmrsConfig(additional_position=2, n_cdm_groups_without_data=2), 1, True, 12),
+])
+def test_grid_layout(rng, dmrs, layers, tp, n_prb):
+    carrier = Carrier(n_size_grid=20)
+    ports = 4 if layers > 2 else 2
+    cfg = PuschConfig(prb_set=tuple(range(3, 3 + n_prb)), n_layers=layers, dmrs=dmrs,
+                      transform_precoding=tp, n_antenna_ports=ports, tpmi=1, n_id_rs=3)
+    plan = pusch_plan(carrier, cfg)
+    n_dmrs_sym = plan.dmrs_symbols.size
+    per_rb = {1: 6, 2: 4}[dmrs.config_type]
+    data_per_rb_in_dmrs = 12 - per_rb * dmrs.n_cdm_groups_without_data
+    n_re = 12 * n_prb * (14 - n_dmrs_sym) + data_per_rb_in_dmrs * n_prb * n_dmrs_sym
+    assert plan.data_indices.size == n_re
+    qm = 2
+    assert pusch_bit_capacity(carrier, cfg) == n_re * layers * qm
+    cw = rng.integers(0, 2, n_re * layers * qm)
+    grid = pusch_grid(cw, carrier, cfg, n_slot=1)
+    assert grid.shape == (ports, 14, 240) and grid.dtype == np.complex64
+    # the grid is W times the layer grid: data + DM-RS of each layer
+    layers_grid = np.zeros((layers, 14 * 240), np.complex64)
+    layers_grid[:, plan.data_indices] = pusch_layers(cw, carrier, cfg)
+    idx, val = pusch_dmrs(carrier, cfg, 1)
+    assert not np.isin(idx, plan.data_indices).any()
+    for j in range(layers):
+        layers_grid[j, idx[j]] = val[j]
+    w = pusch_precoding_matrix(cfg)
+    np.testing.assert_allclose(grid.reshape(ports, -1), w @ layers_grid, atol=1e-6)
+    # nothing outside the allocated PRBs
+    outside = np.ones(240, bool)
+    outside[36:36 + 12 * n_prb] = False
+    assert not grid[:, :, outside].any()
+
+
+def test_non_codebook_is_identity():
+    cfg = PuschConfig(n_layers=3, transmission_scheme="non-codebook")
+    np.testing.assert_array_equal(pusch_precoding_matrix(cfg), np.eye(3))
+    assert cfg.n_antenna_ports == 3
+    cfg = PuschConfig(n_layers=2, n_antenna_ports=4, tpmi=21)
+    np.testing.assert_array_equal(pusch_precoding_matrix(cfg), pusch_codebook(2, 4, 21))
+
+
+# --- validation --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"transform_precoding": True, "n_layers": 2, "n_antenna_ports": 2}, "single layer"),
+    ({"transform_precoding": True, "prb_set": tuple(range(7))}, "2\\^a"),
+    ({"transform_precoding": True, "prb_set": (0, 1, 3)}, "contiguous"),
+    ({"transform_precoding": True, "dmrs": DmrsConfig(n_cdm_groups_without_data=1)},
+     "n_cdm_groups"),
+    ({"transform_precoding": True, "dmrs": DmrsConfig(config_type=2)}, "config_type"),
+    ({"modulation": "pi/2-BPSK"}, "transform precoding"),
+    ({"modulation": "1024QAM"}, "modulation"),
+    ({"n_layers": 2, "n_antenna_ports": 4, "tpmi": 22}, "tpmi"),
+    ({"n_layers": 1, "n_antenna_ports": 4, "tpmi": 28, "transform_precoding": True}, "tpmi"),
+    ({"n_layers": 1, "n_antenna_ports": 2, "tpmi": 6}, "tpmi"),
+    ({"n_layers": 3, "n_antenna_ports": 2}, "no codebook"),
+    ({"n_layers": 2, "n_antenna_ports": 4, "transmission_scheme": "non-codebook"},
+     "n_antenna_ports"),
+    ({"n_layers": 5}, "n_layers"),
+    ({"group_hopping": True, "sequence_hopping": True}, "both"),
+    ({"mapping_type": "A", "symbol_allocation": (2, 10)}, "type A"),
+    ({"mapping_type": "A", "symbol_allocation": (0, 3)}, "type A"),
+    ({"mapping_type": "B", "symbol_allocation": (10, 5)}, "S \\+ L"),
+    ({"n_layers": 2, "n_antenna_ports": 2,
+      "dmrs": DmrsConfig(n_cdm_groups_without_data=1), "dmrs_ports": (0, 2)}, "CDM group"),
+    ({"n_id": 1024}, "n_id"),
+    ({"n_id_rs": 1008}, "n_id_rs"),
+    ({"transform_precoding": 1}, "bool"),
+])
+def test_config_errors(kw, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschConfig(**kw)
+
+
+def test_plan_and_input_errors():
+    carrier = Carrier(n_size_grid=14)
+    cfg = PuschConfig(transform_precoding=True)  # the whole 14-PRB grid: 14 = 2 * 7
+    with pytest.raises(ConfigError, match="2\\^a"):
+        pusch_plan(carrier, cfg)
+    with pytest.raises(ConfigError, match="prb_set"):
+        pusch_plan(carrier, PuschConfig(prb_set=(13, 14)))
+    with pytest.raises(TypeError, match="config"):
+        pusch_plan(carrier, DmrsConfig())
+    cfg = PuschConfig(prb_set=(0, 1))
+    g = pusch_bit_capacity(carrier, cfg)
+    with pytest.raises(ValueError, match="bit capacity"):
+        pusch_grid(np.zeros(g - 2, np.int8), carrier, cfg)
+    with pytest.raises(ValueError, match="multiple"):
+        pusch_symbols(np.zeros(7, np.int8), carrier, cfg)
+    tp = PuschConfig(prb_set=(0, 1), transform_precoding=True)
+    with pytest.raises(ValueError, match="M_sc"):
+        pusch_symbols(np.zeros(2 * 24 + 2, np.int8), carrier, tp)
