@@ -47,11 +47,13 @@ def _config(v: dict) -> tuple[Carrier, PuschConfig]:
     prbs = tuple(as_int(np.atleast_1d(v["PRBSet"])).tolist())
     start, length = as_int(v["SymbolAllocation"]).tolist()
     scheme = "codebook" if str(v["TransmissionScheme"]) == "codebook" else "non-codebook"
+    # MATLAB ignores NumAntennaPorts for non-codebook transmission, where W = I (ports = layers)
+    ports = int(v["NumAntennaPorts"]) if scheme == "codebook" else None
     cfg = PuschConfig(
         symbol_allocation=(start, length), prb_set=prbs, n_layers=int(v["NumLayers"]),
         modulation=modulation_for_qm(int(v["Qm"])), n_rnti=N_RNTI, n_id=N_ID,
         transform_precoding=bool(v["TransformPrecoding"]), transmission_scheme=scheme,
-        n_antenna_ports=int(v["NumAntennaPorts"]), tpmi=int(v["TPMI"]),
+        n_antenna_ports=ports, tpmi=int(v["TPMI"]),
         dmrs=DmrsConfig(additional_position=int(v["DMRSAdditionalPosition"]),
                         n_cdm_groups_without_data=int(v["NumCDMGroupsWithoutData"]),
                         n_id=NID0),
@@ -386,3 +388,11 @@ def test_plan_and_input_errors():
     tp = PuschConfig(prb_set=(0, 1), transform_precoding=True)
     with pytest.raises(ValueError, match="M_sc"):
         pusch_symbols(np.zeros(2 * 24 + 2, np.int8), carrier, tp)
+
+
+@pytest.mark.parametrize("path", vector_files("ulsch"), ids=lambda p: p.name[28:60])
+def test_bit_capacity_of_ulsch_vectors(path):
+    # G of TS 38.212 §6.2.7 from the allocation equals the stored codeword length
+    v = load_vector(path)
+    carrier, cfg = _config(v)
+    assert pusch_bit_capacity(carrier, cfg) == np.atleast_2d(v["codeword_out"]).shape[1]
