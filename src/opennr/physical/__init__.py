@@ -1,6 +1,6 @@
 """TS 38.211 §6-7 — physical channels and signals: codeword scrambling, layer mapping, the PDSCH
-and its DM-RS, PSS and SSS, the PBCH and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213
-§4.1)."""
+and the PUSCH (transform precoding, codebook precoding) with their DM-RS, PSS and SSS, the PBCH
+and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213 §4.1)."""
 
 from opennr.physical.dmrs import (
     DmrsConfig,
@@ -22,6 +22,17 @@ from opennr.physical.pdsch import (
     pdsch_plan,
     pdsch_symbols,
 )
+from opennr.physical.precoding import pusch_codebook, pusch_codebook_size
+from opennr.physical.pusch import (
+    PuschConfig,
+    pusch_bit_capacity,
+    pusch_dmrs,
+    pusch_grid,
+    pusch_indices,
+    pusch_plan,
+    pusch_scramble,
+    pusch_symbols,
+)
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.physical.ssb import (
     SsBurstConfig,
@@ -33,11 +44,13 @@ from opennr.physical.ssb import (
     ssb_l_max,
 )
 from opennr.physical.sync import cell_id, pss, split_cell_id, sss
+from opennr.physical.transform_precoding import transform_deprecode, transform_precode
 
 __all__ = [
     "DmrsConfig",
     "PdschConfig",
     "PdschPlan",
+    "PuschConfig",
     "SsBurstConfig",
     "cell_id",
     "codeword_layers",
@@ -59,6 +72,15 @@ __all__ = [
     "pdsch_plan",
     "pdsch_symbols",
     "pss",
+    "pusch_bit_capacity",
+    "pusch_codebook",
+    "pusch_codebook_size",
+    "pusch_dmrs",
+    "pusch_grid",
+    "pusch_indices",
+    "pusch_plan",
+    "pusch_scramble",
+    "pusch_symbols",
     "scramble",
     "scrambling_c_init",
     "split_cell_id",
@@ -69,4 +91,6 @@ __all__ = [
     "ssb_extract",
     "ssb_l_max",
     "sss",
+    "transform_deprecode",
+    "transform_precode",
 ]
