@@ -1,0 +1,302 @@
+"""PDSCH link: DL-SCH coding (TS 38.212 §7.2), the PDSCH with its DM-RS in the slot grid
+(TS 38.211 §7.3.1, §7.4.1.1), a frequency-domain fading channel per resource element (TR 38.901
+§7.7 TDL, or a static AWGN channel) with noise, and the reference receiver of
+:mod:`opennr.receiver.pdsch_rx` (DM-RS channel estimation or perfect CSI, MMSE/ZF detection,
+soft demapping, LDPC decoding with optional HARQ).
+
+Signal level. The ν layers share a total transmit power of 1 per RE (each layer and its DM-RS
+are scaled by 1/√ν, ports = layers, no precoding) and the channel has unit average power per
+link, so the average received power per RE and receive antenna is 1 and the SNR is that per RE
+per receive antenna: N0 = 10^(−SNR/10).
+
+Time line. One fading channel is drawn per batch and evolves over the slots: block b is first
+sent in slot b (without HARQ) or, with HARQ and P processes, the transmissions t = 0, 1, ... of
+block b use slots (b div P)·P·T + t·P + (b mod P) (T = max_transmissions), so a retransmission
+comes P slots after the previous one and sees the channel evolved by P slots.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr._validate import check_choice, check_int
+from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
+from opennr.coding.ldpc.decoder import LdpcDecoderConfig
+from opennr.errors import ConfigError
+from opennr.modulation import modulation_for_qm
+from opennr.numerology import Carrier
+from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
+from opennr.receiver.channel_estimation import ESTIMATORS
+from opennr.receiver.equalization import EQUALIZERS
+from opennr.receiver.pdsch_rx import pdsch_demodulate
+from opennr.sim.engine import PointResult
+from opennr.transport.harq import HarqBuffer
+from opennr.transport.mcs import mcs_entry
+from opennr.transport.sch import SchConfig, sch_decode, sch_encode
+from opennr.transport.tbs import transport_block_size
+
+__all__ = ["RV_SEQUENCE", "PdschLink", "PdschLinkConfig"]
+
+RV_SEQUENCE = (0, 2, 3, 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PdschLinkConfig:
+    """Parameters of the PDSCH link.
+
+    Parameters
+    ----------
+    carrier : Carrier
+        Carrier grid (the PDSCH allocation lies inside it).
+    pdsch : PdschConfig
+        Allocation, DM-RS and identities; ν = ``pdsch.n_layers`` (1..4, one codeword). Its
+        modulation is replaced by that of the MCS.
+    mcs_table, mcs_index : str, int
+        TS 38.214 Table 5.1.3.1-x by name (``"qam64"``, ``"qam256"``, ``"qam64LowSE"``,
+        ``"qam1024"``) and I_MCS.
+    n_rx : int
+        Receive antennas (≥ ν).
+    channel : str
+        ``"awgn"`` (a static channel with unit-modulus gains and orthogonal layers, the DFT
+        matrix of size n_rx × ν) or a TDL in conformance shorthand such as ``"TDLC300-100"``
+        (TS 38.101-4 Annex B.2.2: profile, delay spread in ns, maximum Doppler in Hz).
+    correlation : str
+        MIMO correlation level of the TDL channel (``"low"``, ``"medium"``, ``"medium-A"``,
+        ``"high"``).
+    estimator : {"ls", "perfect"}
+        DM-RS least-squares channel estimation, or the true channel and noise variance.
+    equalizer : {"mmse", "zf"}
+    harq : bool
+        Retransmit failed blocks up to ``max_transmissions`` times (RVs 0, 2, 3, 1) and combine.
+    harq_processes : int
+        P: a retransmission is P slots after the previous transmission.
+    decoder, max_iterations : str, int
+        LDPC decoder algorithm and iteration limit.
+    tbs : int or None
+        Transport block size; ``None`` for TS 38.214 §5.1.3.2.
+    """
+
+    carrier: Carrier = dataclasses.field(default_factory=lambda: Carrier(scs=30, n_size_grid=24))
+    pdsch: PdschConfig = dataclasses.field(default_factory=PdschConfig)
+    mcs_table: str = "qam64"
+    mcs_index: int = 10
+    n_rx: int = 2
+    channel: str = "awgn"
+    correlation: str = "low"
+    estimator: str = "ls"
+    equalizer: str = "mmse"
+    harq: bool = False
+    max_transmissions: int = 4
+    harq_processes: int = 16
+    decoder: str = "nms"
+    max_iterations: int = 10
+    tbs: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.carrier, Carrier):
+            raise ConfigError("carrier", type(self.carrier).__name__, "must be a Carrier")
+        if not isinstance(self.pdsch, PdschConfig):
+            raise ConfigError("pdsch", type(self.pdsch).__name__, "must be a PdschConfig")
+        entry = mcs_entry(self.mcs_table, self.mcs_index)
+        check_int("n_layers", self.pdsch.n_layers, 1, 4, "TS 38.211 Table 7.3.1.3-1")
+        check_int("n_rx", self.n_rx, self.pdsch.n_layers, 64)
+        if self.channel != "awgn":
+            parse_tdl_name(self.channel)
+        check_choice("estimator", self.estimator, ESTIMATORS)
+        check_choice("equalizer", self.equalizer, EQUALIZERS)
+        check_int("max_transmissions", self.max_transmissions, 1, 16)
+        check_int("harq_processes", self.harq_processes, 1, 32)
+        check_choice("decoder", self.decoder, ("nms", "oms", "spa"))
+        check_int("max_iterations", self.max_iterations, 1, 1000)
+        if self.tbs is not None:
+            check_int("tbs", self.tbs, 1, None)
+        pdsch = dataclasses.replace(self.pdsch, modulation=modulation_for_qm(entry.qm))
+        object.__setattr__(self, "pdsch", pdsch)
+        if self.channel != "awgn":
+            self.tdl_config()             # validates the correlation level
+        pdsch_plan(self.carrier, pdsch)   # the allocation fits the carrier
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @property
+    def qm(self) -> int:
+        return mcs_entry(self.mcs_table, self.mcs_index).qm
+
+    @property
+    def target_code_rate(self) -> float:
+        return mcs_entry(self.mcs_table, self.mcs_index).target_code_rate
+
+    @property
+    def g(self) -> int:
+        """Coded bits of one transmission, G (TS 38.212 §7.2.5)."""
+        return pdsch_plan(self.carrier, self.pdsch).data_indices.size * self.qm \
+            * self.pdsch.n_layers
+
+    @property
+    def transport_block_size(self) -> int:
+        if self.tbs is not None:
+            return self.tbs
+        plan = pdsch_plan(self.carrier, self.pdsch)
+        n_prb = plan.crbs.size
+        n_symb = self.pdsch.symbol_allocation[1]
+        n_dmrs_prb = 12 * n_symb - plan.data_indices.size // n_prb
+        return transport_block_size(n_prb=n_prb, n_symb_sh=n_symb, n_dmrs_prb=n_dmrs_prb,
+                                    target_code_rate=self.target_code_rate, qm=self.qm,
+                                    n_layers=self.pdsch.n_layers)
+
+    def tdl_config(self) -> TdlConfig:
+        """The TDL channel of ``channel`` with n_tx = ν and n_rx antennas."""
+        model, _, doppler = parse_tdl_name(self.channel)
+        return TdlConfig(model=model, delay_spread=None, max_doppler=doppler,
+                         n_tx=self.pdsch.n_layers, n_rx=self.n_rx, correlation=self.correlation)
+
+
+class PdschLink:
+    """Transmit, propagate, receive: one batch of PDSCH slots at a time.
+
+    Counters per batch as :class:`opennr.link.dlsch.DlschAwgnLink`: ``blocks``,
+    ``block_errors`` (after the last transmission), ``first_tx_errors``, ``transmissions``,
+    ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks`` and ``iterations``.
+    """
+
+    counters = ("blocks", "block_errors", "first_tx_errors", "transmissions", "delivered_bits",
+                "bits", "bit_errors", "code_blocks", "iterations")
+
+    def __init__(self, config: PdschLinkConfig):
+        if not isinstance(config, PdschLinkConfig):
+            raise ConfigError("config", type(config).__name__, "must be a PdschLinkConfig")
+        self.config = config
+        self.sch = SchConfig(tbs=config.transport_block_size,
+                             target_code_rate=config.target_code_rate, qm=config.qm,
+                             n_layers=config.pdsch.n_layers)
+        self.decoder = LdpcDecoderConfig(algorithm=config.decoder,
+                                         max_iterations=config.max_iterations)
+        if config.g < self.sch.tbs:
+            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded "
+                              "bits the allocation carries")
+        nu, n_rx = config.pdsch.n_layers, config.n_rx
+        r, j = np.meshgrid(np.arange(n_rx), np.arange(nu), indexing="ij")
+        self._awgn_h = np.exp(-2j * np.pi * r * j / n_rx).astype(np.complex64)
+
+    def describe(self) -> str:
+        c = self.config
+        p = c.pdsch
+        n_prb = pdsch_plan(c.carrier, p).crbs.size
+        return (f"PDSCH {p.modulation} R={c.target_code_rate:.4f} ({c.mcs_table} MCS "
+                f"{c.mcs_index}), TBS {self.sch.tbs}, G {c.g}, {n_prb} PRB x "
+                f"{p.symbol_allocation[1]} symbols, {p.n_layers} layer(s), {p.n_layers}x{c.n_rx}, "
+                f"{c.channel}{'' if c.channel == 'awgn' else ' ' + c.correlation}, "
+                f"{c.carrier.scs} kHz, estimator {c.estimator}, {c.equalizer.upper()}, "
+                f"HARQ {'on' if c.harq else 'off'}, LDPC {c.decoder} {c.max_iterations} it")
+
+    def transmission_slot(self, block: int, transmission: int) -> int:
+        """Slot (counted from the start of the batch) of transmission t of block b."""
+        c = self.config
+        if not c.harq:
+            return block
+        p = c.harq_processes
+        return (block // p) * p * c.max_transmissions + transmission * p + block % p
+
+    def new_channel(self, rng: np.random.Generator) -> TdlChannel | None:
+        """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
+        if self.config.channel == "awgn":
+            return None
+        return TdlChannel(self.config.tdl_config(), rng)
+
+    def channel_response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
+        """H of every RE of ``slot``, (n_rx, ν, N_symb^slot, K) complex64, unit average power
+        per link (before the 1/√ν power sharing of the layers)."""
+        c = self.config.carrier
+        if channel is None:
+            return np.ascontiguousarray(np.broadcast_to(
+                self._awgn_h[:, :, None, None],
+                (*self._awgn_h.shape, c.symbols_per_slot, c.n_subcarriers)))
+        return channel.ofdm_response(c, slot)
+
+    def _receive(self, tb: np.ndarray, rv: int, slot: int, n0: float, channel,
+                 rng: np.random.Generator) -> np.ndarray:
+        c = self.config
+        carrier = c.carrier
+        n_slot = slot % carrier.slots_per_frame
+        cw = sch_encode(tb, self.sch, g=c.g, rv=rv)
+        tx = pdsch_grid(cw, carrier, c.pdsch, n_slot=n_slot)
+        h = self.channel_response(channel, slot) * np.float32(1.0 / math.sqrt(c.pdsch.n_layers))
+        y = np.einsum("rjlk,jlk->rlk", h, tx)
+        noise = rng.standard_normal((*y.shape, 2), dtype=np.float32)
+        noise *= np.float32(math.sqrt(n0 / 2.0))
+        y += noise.view(np.complex64)[..., 0]
+        perfect = c.estimator == "perfect"
+        demod = pdsch_demodulate(y, carrier, c.pdsch, n_slot=n_slot, estimator=c.estimator,
+                                 h_true=h if perfect else None, noise_var=n0 if perfect else None,
+                                 equalizer=c.equalizer)
+        return demod.llrs[0]
+
+    def run_batch(self, snr_db: float, n_blocks: int, rng: np.random.Generator) -> dict[str, int]:
+        """Simulate ``n_blocks`` transport blocks at ``snr_db`` (SNR per RE per receive
+        antenna)."""
+        if not np.isfinite(snr_db):
+            raise ValueError(f"snr_db={snr_db!r}: must be a finite number of dB")
+        n_blocks = check_int("n_blocks", n_blocks, 1)
+        c = self.config
+        a = self.sch.tbs
+        n0 = 10.0 ** (-snr_db / 10.0)
+        channel = self.new_channel(rng)
+        tb = rng.integers(0, 2, size=(n_blocks, a), dtype=np.uint8)
+        harq = HarqBuffer() if c.harq else None
+        max_tx = c.max_transmissions if c.harq else 1
+        pending = np.ones(n_blocks, dtype=bool)
+        decoded = np.zeros_like(tb)
+        counts = dict.fromkeys(self.counters, 0)
+        llr = np.zeros((n_blocks, c.g), np.float32)
+        for tx in range(max_tx):
+            rv = RV_SEQUENCE[tx % 4]
+            llr[:] = 0.0     # blocks already delivered add nothing to their soft buffer
+            for b in np.flatnonzero(pending):
+                llr[b] = self._receive(tb[b], rv, self.transmission_slot(int(b), tx), n0,
+                                       channel, rng)
+            result = sch_decode(llr, self.sch, g=c.g, rv=rv, harq=harq, decoder=self.decoder)
+            counts["transmissions"] += int(pending.sum())
+            counts["iterations"] += int(result.iterations[pending].sum())
+            counts["code_blocks"] += int(pending.sum()) * result.iterations.shape[-1]
+            decoded[pending] = result.tb[pending]
+            newly_ok = pending & result.tb_crc_ok
+            if tx == 0:
+                counts["first_tx_errors"] = int((~result.tb_crc_ok).sum())
+            pending &= ~newly_ok
+            if not pending.any():
+                break
+        counts["blocks"] = n_blocks
+        counts["block_errors"] = int(pending.sum())
+        counts["delivered_bits"] = int((~pending).sum()) * a
+        counts["bits"] = n_blocks * a
+        counts["bit_errors"] = int((decoded != tb).sum())
+        return counts
+
+    def metrics(self, result: PointResult) -> dict[str, float]:
+        """BLER (first transmission and residual) with its 95 % Wilson interval, BER,
+        throughput as a fraction of the TB rate and mean LDPC iterations per code block."""
+        cnt = result.counts
+        blocks = cnt["blocks"]
+        lo, hi = result.bler_interval if blocks else (float("nan"), float("nan"))
+
+        def ratio(num: str, den: str, scale: float = 1.0) -> float:
+            return cnt[num] / (cnt[den] * scale) if cnt[den] else float("nan")
+
+        return {
+            "snr_db": result.snr_db,
+            "blocks": blocks,
+            "block_errors": cnt["block_errors"],
+            "bler": result.bler,
+            "bler_low": lo,
+            "bler_high": hi,
+            "bler_first_tx": ratio("first_tx_errors", "blocks"),
+            "ber": ratio("bit_errors", "bits"),
+            "throughput": ratio("delivered_bits", "transmissions", self.sch.tbs),
+            "iterations": ratio("iterations", "code_blocks"),
+            "skipped": result.skipped,
+        }
