@@ -1,5 +1,8 @@
 """Ready end-to-end chains: transmitter, channel, receiver and their metrics."""
 
 from opennr.link.dlsch import DlschAwgnConfig, DlschAwgnLink
+from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
+from opennr.link.pdsch import PdschLink, PdschLinkConfig
 
-__all__ = ["DlschAwgnConfig", "DlschAwgnLink"]
+__all__ = ["TB_COUNTERS", "DlschAwgnConfig", "DlschAwgnLink", "PdschLink", "PdschLinkConfig",
+           "tb_link_metrics"]

@@ -18,6 +18,7 @@ from opennr._validate import check_choice, check_int
 from opennr.channel import awgn
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
+from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
 from opennr.modulation import demodulate, modulate, modulation_for_qm
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.sim.engine import PointResult
@@ -117,8 +118,7 @@ class DlschAwgnLink:
     (LDPC iterations summed over code blocks and transmissions).
     """
 
-    counters = ("blocks", "block_errors", "first_tx_errors", "transmissions", "delivered_bits",
-                "bits", "bit_errors", "code_blocks", "iterations")
+    counters = TB_COUNTERS
 
     def __init__(self, config: DlschAwgnConfig):
         self.config = config
@@ -178,26 +178,5 @@ class DlschAwgnLink:
         return counts
 
     def metrics(self, result: PointResult) -> dict[str, float]:
-        """The figures of one SNR point: BLER (first transmission and residual after HARQ) with
-        its 95 % Wilson interval, BER, throughput as a fraction of the TB rate (delivered bits
-        per transmission over TBS) and the mean LDPC iterations per code block."""
-        c = result.counts
-        blocks = c["blocks"]
-        lo, hi = result.bler_interval if blocks else (float("nan"), float("nan"))
-
-        def ratio(num: str, den: str, scale: float = 1.0) -> float:
-            return c[num] / (c[den] * scale) if c[den] else float("nan")
-
-        return {
-            "snr_db": result.snr_db,
-            "blocks": blocks,
-            "block_errors": c["block_errors"],
-            "bler": result.bler,
-            "bler_low": lo,
-            "bler_high": hi,
-            "bler_first_tx": ratio("first_tx_errors", "blocks"),
-            "ber": ratio("bit_errors", "bits"),
-            "throughput": ratio("delivered_bits", "transmissions", self.sch.tbs),
-            "iterations": ratio("iterations", "code_blocks"),
-            "skipped": result.skipped,
-        }
+        """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
+        return tb_link_metrics(result, self.sch.tbs)

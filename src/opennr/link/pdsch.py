@@ -27,6 +27,7 @@ from opennr._validate import check_choice, check_int
 from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
+from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
 from opennr.modulation import modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
@@ -164,8 +165,7 @@ class PdschLink:
     ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks`` and ``iterations``.
     """
 
-    counters = ("blocks", "block_errors", "first_tx_errors", "transmissions", "delivered_bits",
-                "bits", "bit_errors", "code_blocks", "iterations")
+    counters = TB_COUNTERS
 
     def __init__(self, config: PdschLinkConfig):
         if not isinstance(config, PdschLinkConfig):
@@ -278,25 +278,5 @@ class PdschLink:
         return counts
 
     def metrics(self, result: PointResult) -> dict[str, float]:
-        """BLER (first transmission and residual) with its 95 % Wilson interval, BER,
-        throughput as a fraction of the TB rate and mean LDPC iterations per code block."""
-        cnt = result.counts
-        blocks = cnt["blocks"]
-        lo, hi = result.bler_interval if blocks else (float("nan"), float("nan"))
-
-        def ratio(num: str, den: str, scale: float = 1.0) -> float:
-            return cnt[num] / (cnt[den] * scale) if cnt[den] else float("nan")
-
-        return {
-            "snr_db": result.snr_db,
-            "blocks": blocks,
-            "block_errors": cnt["block_errors"],
-            "bler": result.bler,
-            "bler_low": lo,
-            "bler_high": hi,
-            "bler_first_tx": ratio("first_tx_errors", "blocks"),
-            "ber": ratio("bit_errors", "bits"),
-            "throughput": ratio("delivered_bits", "transmissions", self.sch.tbs),
-            "iterations": ratio("iterations", "code_blocks"),
-            "skipped": result.skipped,
-        }
+        """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
+        return tb_link_metrics(result, self.sch.tbs)

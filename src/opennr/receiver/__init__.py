@@ -1,7 +1,16 @@
-"""Receivers: synchronisation and cell search (not normative; built on TS 38.211 §7.4,
-TS 38.213 §4.1 and the synchronization raster of TS 38.104 §5.4.3)."""
+"""Receivers (not normative): synchronisation and cell search (TS 38.211 §7.4, TS 38.213 §4.1,
+the synchronization raster of TS 38.104 §5.4.3), DM-RS channel estimation, MIMO detection and
+the PDSCH receiver."""
 
 from opennr.receiver.cellsearch import CELL_SEARCH_SCS, DetectedCell, cell_search
+from opennr.receiver.channel_estimation import (
+    ChannelEstimate,
+    estimate_channel,
+    ls_channel_estimate,
+    perfect_channel_estimate,
+)
+from opennr.receiver.equalization import equalize
+from opennr.receiver.pdsch_rx import PdschDemodResult, PdschReceiveResult, pdsch_demodulate, pdsch_receive
 from opennr.receiver.raster import (
     GSCN_MAX,
     GSCN_MIN,
@@ -19,14 +28,23 @@ __all__ = [
     "CELL_SEARCH_SCS",
     "GSCN_MAX",
     "GSCN_MIN",
+    "ChannelEstimate",
     "DetectedCell",
+    "PdschDemodResult",
+    "PdschReceiveResult",
     "SsRaster",
     "SsRasterPoint",
     "band_ss_raster",
     "band_ss_rasters",
     "cell_search",
+    "equalize",
+    "estimate_channel",
     "frequency_to_gscn",
     "gscn_to_frequency",
+    "ls_channel_estimate",
+    "pdsch_demodulate",
+    "pdsch_receive",
+    "perfect_channel_estimate",
     "ss_raster_bands",
     "ssb_raster_frequencies",
 ]
