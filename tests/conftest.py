@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,3 +38,57 @@ def as_int(x) -> np.ndarray:
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
+
+
+@dataclass(frozen=True)
+class PdschVectorCase:
+    """The configuration and contents of one pdsch / pdsch_short vector file."""
+
+    v: dict
+    carrier: object
+    config: object
+    sch: object
+    tb: np.ndarray
+    rm: np.ndarray
+    rvs: np.ndarray
+    grid: np.ndarray
+
+
+def pdsch_vector_case(path: Path) -> PdschVectorCase:
+    """Carrier, PDSCH and DL-SCH configuration of a pdsch vector file, with its contents.
+
+    The files scale the DM-RS by 10^(-3/20) with two CDM groups without data (see
+    tests/vectors/README.md), the opposite sign of TS 38.214 Table 4.1-1: the DM-RS power is
+    set explicitly to match them.
+    """
+    from opennr.numerology import Carrier
+    from opennr.physical.dmrs import DmrsConfig
+    from opennr.physical.pdsch import PdschConfig
+    from opennr.transport.sch import SchConfig
+
+    v = load_vector(path)
+    n_layers = int(v["NumLayers"])
+    rm = np.atleast_2d(as_int(v["RM_out"]))
+    n_slots = rm.shape[0]
+    fd = np.atleast_2d(v["fd_slot_data"])
+    k = fd.shape[1] // (n_slots * 14)
+    assert v["MappingType"] == "A" and int(v["DMRSConfigurationType"]) == 1
+    assert int(v["DMRSLength"]) == 1
+    n_cdm = int(v["NumCDMGroupsWithoutData"])
+    dmrs = DmrsConfig(config_type=1, type_a_position=int(v["DMRSTypeAPosition"]),
+                      additional_position=int(v["DMRSAdditionalPosition"]),
+                      n_cdm_groups_without_data=n_cdm, n_id=1, n_scid=int(v["NSCID"]),
+                      power_db=-3.0 if n_cdm == 2 else 0.0)
+    config = PdschConfig(mapping_type="A",
+                         symbol_allocation=tuple(int(x) for x in as_int(v["SymbolAllocation"])),
+                         prb_set=tuple(np.atleast_1d(as_int(v["PRBSet"])).tolist()),
+                         n_layers=n_layers, modulation=str(v["Modulation"]),
+                         n_rnti=int(v["RNTI"]), n_id=int(v["NID"]), dmrs=dmrs,
+                         strict_time_allocation=False)
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    sch = SchConfig(tbs=tb.size, target_code_rate=float(v["TargetCodeRateby1024"]) / 1024,
+                    qm=int(v["Qm"]), n_layers=n_layers)
+    return PdschVectorCase(v=v, carrier=Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1),
+                           config=config, sch=sch, tb=tb, rm=rm,
+                           rvs=np.atleast_1d(as_int(v["rv_out"])),
+                           grid=fd.reshape(n_layers, n_slots, 14, k))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import as_int, load_vector, vector_files
+from conftest import as_int, pdsch_vector_case, vector_files
 from opennr.errors import ConfigError
 from opennr.modulation import demodulate
 from opennr.numerology import Carrier
@@ -26,40 +26,10 @@ from opennr.transport import SchConfig, sch_encode
 PDSCH_FILES = vector_files("pdsch") + vector_files("pdsch_short")
 
 
-def _vector_dmrs_power_db(n_cdm: int) -> float:
-    # The reference vectors scale the DM-RS by 10^(-3/20) with two CDM groups without data
-    # (see tests/vectors/README.md), the opposite sign of TS 38.214 Table 4.1-1.
-    return -3.0 if n_cdm == 2 else 0.0
-
-
-def _case(path):
-    v = load_vector(path)
-    n_layers = int(v["NumLayers"])
-    rm = np.atleast_2d(as_int(v["RM_out"]))
-    n_slots = rm.shape[0]
-    fd = np.atleast_2d(v["fd_slot_data"])
-    k = fd.shape[1] // (n_slots * 14)
-    carrier = Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1)
-    n_cdm = int(v["NumCDMGroupsWithoutData"])
-    assert v["MappingType"] == "A" and int(v["DMRSConfigurationType"]) == 1
-    assert int(v["DMRSLength"]) == 1
-    dmrs = DmrsConfig(config_type=1, type_a_position=int(v["DMRSTypeAPosition"]),
-                      additional_position=int(v["DMRSAdditionalPosition"]),
-                      n_cdm_groups_without_data=n_cdm, n_id=1, n_scid=int(v["NSCID"]),
-                      power_db=_vector_dmrs_power_db(n_cdm))
-    config = PdschConfig(mapping_type="A",
-                         symbol_allocation=tuple(int(x) for x in as_int(v["SymbolAllocation"])),
-                         prb_set=tuple(np.atleast_1d(as_int(v["PRBSet"])).tolist()),
-                         n_layers=n_layers, modulation=str(v["Modulation"]),
-                         n_rnti=int(v["RNTI"]), n_id=int(v["NID"]), dmrs=dmrs,
-                         strict_time_allocation=False)
-    grid = fd.reshape(n_layers, n_slots, 14, k)
-    return v, carrier, config, rm, grid
-
-
 @pytest.mark.parametrize("path", PDSCH_FILES, ids=lambda p: p.stem[:44])
 def test_vectors_layer_mapping_and_slot_grid(path):
-    v, carrier, config, rm, grid = _case(path)
+    case = pdsch_vector_case(path)
+    v, carrier, config, rm, grid = case.v, case.carrier, case.config, case.rm, case.grid
     n_layers = config.n_layers
     layers = np.atleast_2d(v["layermap_out"])
     tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import as_int, load_vector, vector_files
+from conftest import pdsch_vector_case, vector_files
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
@@ -19,41 +19,14 @@ from opennr.transport import HarqBuffer, SchConfig, sch_encode
 PDSCH_FILES = vector_files("pdsch") + vector_files("pdsch_short")
 
 
-def _case(path):
-    # The configuration of a vector file, as in tests/physical/test_pdsch.py (the vectors
-    # scale the DM-RS by -3 dB with two CDM groups without data).
-    v = load_vector(path)
-    n_layers = int(v["NumLayers"])
-    rm = np.atleast_2d(as_int(v["RM_out"]))
-    n_slots = rm.shape[0]
-    fd = np.atleast_2d(v["fd_slot_data"])
-    k = fd.shape[1] // (n_slots * 14)
-    carrier = Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1)
-    n_cdm = int(v["NumCDMGroupsWithoutData"])
-    dmrs = DmrsConfig(config_type=1, type_a_position=int(v["DMRSTypeAPosition"]),
-                      additional_position=int(v["DMRSAdditionalPosition"]),
-                      n_cdm_groups_without_data=n_cdm, n_id=1, n_scid=int(v["NSCID"]),
-                      power_db=-3.0 if n_cdm == 2 else 0.0)
-    config = PdschConfig(mapping_type="A",
-                         symbol_allocation=tuple(int(x) for x in as_int(v["SymbolAllocation"])),
-                         prb_set=tuple(np.atleast_1d(as_int(v["PRBSet"])).tolist()),
-                         n_layers=n_layers, modulation=str(v["Modulation"]),
-                         n_rnti=int(v["RNTI"]), n_id=int(v["NID"]), dmrs=dmrs,
-                         strict_time_allocation=False)
-    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
-    sch = SchConfig(tbs=tb.size, target_code_rate=float(v["TargetCodeRateby1024"]) / 1024,
-                    qm=int(v["Qm"]), n_layers=n_layers)
-    grid = fd.reshape(n_layers, n_slots, 14, k)
-    return carrier, config, sch, tb, rm, np.atleast_1d(as_int(v["rv_out"])), grid
-
-
 def _crandn(rng, *shape):
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
 
 
 @pytest.mark.parametrize("path", PDSCH_FILES, ids=lambda p: p.stem[:44])
 def test_vectors_noiseless_round_trip(path, rng):
-    carrier, config, sch, tb, rm, rvs, grid = _case(path)
+    c = pdsch_vector_case(path)
+    carrier, config, sch, tb, rm, rvs, grid = c.carrier, c.config, c.sch, c.tb, c.rm, c.rvs, c.grid
     last = rm.shape[0] - 1
     # slot 0 through the identity channel (antenna r receives port r) is decoded
     res = pdsch_receive(grid[:, 0], carrier, config, sch_config=sch, rv=int(rvs[0]), n_slot=0)
