@@ -18,7 +18,7 @@ from opennr._validate import check_choice, check_int
 from opennr.channel import awgn
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
-from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
+from opennr.link.metrics import TB_COUNTERS, count_harq_batch, tb_link_metrics
 from opennr.modulation import demodulate, modulate, modulation_for_qm
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.sim.engine import PointResult
@@ -153,29 +153,9 @@ class DlschAwgnLink:
         tb = rng.integers(0, 2, size=(n_blocks, a), dtype=np.uint8)
         harq = HarqBuffer() if self.config.harq else None
         max_tx = self.config.max_transmissions if self.config.harq else 1
-        pending = np.ones(n_blocks, dtype=bool)
-        decoded = np.zeros_like(tb)
-        counts = dict.fromkeys(self.counters, 0)
-        for tx in range(max_tx):
-            # The whole batch is retransmitted so that the soft buffer keeps its shape; only the
-            # blocks still pending are counted.
-            result = self._transmit(tb, RV_SEQUENCE[tx % 4], snr_db, rng, harq)
-            counts["transmissions"] += int(pending.sum())
-            counts["iterations"] += int(result.iterations[pending].sum())
-            counts["code_blocks"] += int(pending.sum()) * result.iterations.shape[-1]
-            decoded[pending] = result.tb[pending]
-            newly_ok = pending & result.tb_crc_ok
-            if tx == 0:
-                counts["first_tx_errors"] = int((~result.tb_crc_ok).sum())
-            pending &= ~newly_ok
-            if not pending.any():
-                break
-        counts["blocks"] = n_blocks
-        counts["block_errors"] = int(pending.sum())
-        counts["delivered_bits"] = int((~pending).sum()) * a
-        counts["bits"] = n_blocks * a
-        counts["bit_errors"] = int((decoded != tb).sum())
-        return counts
+        # The whole batch is retransmitted so that the soft buffer keeps its shape.
+        return count_harq_batch(
+            tb, max_tx, lambda tx, pending: self._transmit(tb, RV_SEQUENCE[tx % 4], snr_db, rng, harq))
 
     def metrics(self, result: PointResult) -> dict[str, float]:
         """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""

@@ -27,7 +27,7 @@ from opennr._validate import check_choice, check_int
 from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
-from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
+from opennr.link.metrics import TB_COUNTERS, count_harq_batch, tb_link_metrics
 from opennr.modulation import modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
@@ -249,33 +249,17 @@ class PdschLink:
         tb = rng.integers(0, 2, size=(n_blocks, a), dtype=np.uint8)
         harq = HarqBuffer() if c.harq else None
         max_tx = c.max_transmissions if c.harq else 1
-        pending = np.ones(n_blocks, dtype=bool)
-        decoded = np.zeros_like(tb)
-        counts = dict.fromkeys(self.counters, 0)
         llr = np.zeros((n_blocks, c.g), np.float32)
-        for tx in range(max_tx):
+
+        def transmit(tx: int, pending: np.ndarray):
             rv = RV_SEQUENCE[tx % 4]
             llr[:] = 0.0     # blocks already delivered add nothing to their soft buffer
             for b in np.flatnonzero(pending):
                 llr[b] = self._receive(tb[b], rv, self.transmission_slot(int(b), tx), n0,
                                        channel, rng)
-            result = sch_decode(llr, self.sch, g=c.g, rv=rv, harq=harq, decoder=self.decoder)
-            counts["transmissions"] += int(pending.sum())
-            counts["iterations"] += int(result.iterations[pending].sum())
-            counts["code_blocks"] += int(pending.sum()) * result.iterations.shape[-1]
-            decoded[pending] = result.tb[pending]
-            newly_ok = pending & result.tb_crc_ok
-            if tx == 0:
-                counts["first_tx_errors"] = int((~result.tb_crc_ok).sum())
-            pending &= ~newly_ok
-            if not pending.any():
-                break
-        counts["blocks"] = n_blocks
-        counts["block_errors"] = int(pending.sum())
-        counts["delivered_bits"] = int((~pending).sum()) * a
-        counts["bits"] = n_blocks * a
-        counts["bit_errors"] = int((decoded != tb).sum())
-        return counts
+            return sch_decode(llr, self.sch, g=c.g, rv=rv, harq=harq, decoder=self.decoder)
+
+        return count_harq_batch(tb, max_tx, transmit)
 
     def metrics(self, result: PointResult) -> dict[str, float]:
         """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
