@@ -24,11 +24,15 @@ import numpy as np
 from opennr._validate import as_bits, check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.numerology import Bwp, Carrier
+from opennr.physical.allocation import (
+    allocated_crbs,
+    check_dmrs_ports,
+    data_resource_elements,
+    dmrs_symbols,
+)
 from opennr.physical.dmrs import (
     DmrsConfig,
-    dmrs_cdm_subcarriers,
-    dmrs_port,
     dmrs_re_values,
     dmrs_symbol_positions,
 )
@@ -155,27 +159,9 @@ class PdschConfig:
                               dmrs_length=d.length, l1_alt=d.l1_alt)
 
     def _check_ports(self) -> None:
-        d = self.dmrs
-        ports = tuple(range(self.n_layers)) if self.dmrs_ports is None \
-            else tuple(int(check_int("dmrs_ports", p, 0, 11, "TS 38.211 §7.4.1.1.2"))
-                       for p in self.dmrs_ports)
-        if len(ports) != self.n_layers:
-            raise ConfigError("dmrs_ports", self.dmrs_ports,
-                              f"must list one port per layer ({self.n_layers})", _CLAUSE)
-        if len(set(ports)) != len(ports):
-            raise ConfigError("dmrs_ports", ports, "must be distinct", _CLAUSE)
-        for p in ports:
-            if p >= d.n_ports_max:
-                raise ConfigError("dmrs_ports", ports,
-                                  f"port {p} needs more than {d.n_ports_max} ports of DM-RS "
-                                  f"type {d.config_type} with length {d.length}",
-                                  "TS 38.211 Tables 7.4.1.1.2-1/2")
-            g = dmrs_port(d.config_type, p).cdm_group
-            if g >= d.n_cdm_groups_without_data:
-                raise ConfigError("dmrs_ports", ports,
-                                  f"port {p} is in CDM group {g}, which needs "
-                                  f"n_cdm_groups_without_data > {g}",
-                                  "TS 38.212 Tables 7.3.1.2.2-1..4")
+        ports = check_dmrs_ports(self.dmrs, self.dmrs_ports, self.n_layers, clause=_CLAUSE,
+                                 port_clause="TS 38.211 §7.4.1.1.2",
+                                 table_clause="TS 38.211 Tables 7.4.1.1.2-1/2")
         object.__setattr__(self, "dmrs_ports", ports)
 
     def _check_time_allocation(self) -> None:
@@ -245,36 +231,14 @@ def _plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
     if s + n > n_symb:
         raise ConfigError("symbol_allocation", (s, n),
                           f"S + L must be <= {n_symb} symbols per slot", _CLAUSE_TIME)
-    if config.n_start_bwp is None:
-        bwp = Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
-    else:
-        bwp = Bwp(n_start_bwp=config.n_start_bwp, n_size_bwp=config.n_size_bwp)
-        check_bwp(carrier, bwp)
-    prbs = np.arange(bwp.n_size_bwp, dtype=np.int64) if config.prb_set is None \
-        else np.asarray(config.prb_set, dtype=np.int64)
-    if prbs[-1] >= bwp.n_size_bwp:
-        raise ConfigError("prb_set", int(prbs[-1]),
-                          f"PRBs must be < n_size_bwp={bwp.n_size_bwp}", "TS 38.211 §4.4.4.4")
-    crbs = prbs + bwp.n_start_bwp
+    crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
     d = config.dmrs
     l_bar = dmrs_symbol_positions(config.mapping_type, s, n, type_a_position=d.type_a_position,
                                   additional_position=d.additional_position,
                                   dmrs_length=d.length, l1_alt=d.l1_alt)
-    dmrs_l = np.array([lb + lp for lb in l_bar for lp in range(d.length)], dtype=np.int64)
-    dmrs_lp = np.array([lp for _ in l_bar for lp in range(d.length)], dtype=np.int64)
+    dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
     k_sc = carrier.n_subcarriers
-    # §7.3.1.5: REs of the CDM groups without data are not used for the PDSCH in DM-RS symbols
-    blocked = np.zeros(12, dtype=bool)
-    for g in range(d.n_cdm_groups_without_data):
-        blocked[dmrs_cdm_subcarriers(d.config_type, g)] = True
-    k_rb = (crbs - carrier.n_start_grid)[:, None] * 12 + np.arange(12)[None, :]
-    k_all = k_rb.reshape(-1)
-    k_dmrs = (k_rb[:, ~blocked]).reshape(-1)
-    rows = []
-    for sym in range(s, s + n):
-        k = k_dmrs if sym in dmrs_l else k_all
-        rows.append(sym * k_sc + k)
-    data = np.concatenate(rows).astype(np.int64)
+    data, _ = data_resource_elements(carrier, crbs, s, n, dmrs_l, d)
     for a in (crbs, dmrs_l, dmrs_lp, data):
         a.setflags(write=False)
     return PdschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,

@@ -23,9 +23,15 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.numerology import Bwp, Carrier
 from opennr.physical import _pusch_kernels
-from opennr.physical.dmrs import DmrsConfig, dmrs_cdm_subcarriers, dmrs_port, dmrs_re_values
+from opennr.physical.allocation import (
+    allocated_crbs,
+    check_dmrs_ports,
+    data_resource_elements,
+    dmrs_symbols,
+)
+from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
 from opennr.physical.pusch_dmrs import pusch_dmrs_symbol_positions, pusch_tp_dmrs_sequence
@@ -222,26 +228,9 @@ class PuschConfig:
                                   "precoding", clause)
 
     def _check_ports(self) -> None:
-        d = self.dmrs
-        ports = tuple(range(self.n_layers)) if self.dmrs_ports is None \
-            else tuple(int(check_int("dmrs_ports", p, 0, 11, "TS 38.211 §6.4.1.1.3"))
-                       for p in self.dmrs_ports)
-        if len(ports) != self.n_layers:
-            raise ConfigError("dmrs_ports", self.dmrs_ports,
-                              f"must list one port per layer ({self.n_layers})", _CLAUSE)
-        if len(set(ports)) != len(ports):
-            raise ConfigError("dmrs_ports", ports, "must be distinct", _CLAUSE)
-        for p in ports:
-            if p >= d.n_ports_max:
-                raise ConfigError("dmrs_ports", ports,
-                                  f"port {p} needs more than {d.n_ports_max} ports of DM-RS "
-                                  f"type {d.config_type} with length {d.length}",
-                                  "TS 38.211 Tables 6.4.1.1.3-1/2")
-            g = dmrs_port(d.config_type, p).cdm_group
-            if g >= d.n_cdm_groups_without_data:
-                raise ConfigError("dmrs_ports", ports,
-                                  f"port {p} is in CDM group {g}, which needs "
-                                  f"n_cdm_groups_without_data > {g}", "TS 38.212 §7.3.1.1.2")
+        ports = check_dmrs_ports(self.dmrs, self.dmrs_ports, self.n_layers, clause=_CLAUSE,
+                                 port_clause="TS 38.211 §6.4.1.1.3",
+                                 table_clause="TS 38.211 Tables 6.4.1.1.3-1/2")
         object.__setattr__(self, "dmrs_ports", ports)
 
     @property
@@ -294,43 +283,19 @@ def _plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
     if s + n > n_symb:
         raise ConfigError("symbol_allocation", (s, n),
                           f"S + L must be <= {n_symb} symbols per slot", _CLAUSE_TIME)
-    if config.n_start_bwp is None:
-        bwp = Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
-    else:
-        bwp = Bwp(n_start_bwp=config.n_start_bwp, n_size_bwp=config.n_size_bwp)
-        check_bwp(carrier, bwp)
-    prbs = np.arange(bwp.n_size_bwp, dtype=np.int64) if config.prb_set is None \
-        else np.asarray(config.prb_set, dtype=np.int64)
-    if prbs[-1] >= bwp.n_size_bwp:
-        raise ConfigError("prb_set", int(prbs[-1]),
-                          f"PRBs must be < n_size_bwp={bwp.n_size_bwp}", "TS 38.211 §4.4.4.4")
-    if config.transform_precoding and not is_transform_precoding_size(prbs.size):
-        raise ConfigError("prb_set", int(prbs.size),
+    crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
+    if config.transform_precoding and not is_transform_precoding_size(crbs.size):
+        raise ConfigError("prb_set", int(crbs.size),
                           "the PRB count must be 2^a * 3^b * 5^c with transform precoding",
                           "TS 38.211 §6.3.1.4")
-    crbs = prbs + bwp.n_start_bwp
     d = config.dmrs
     l_bar = pusch_dmrs_symbol_positions(config.mapping_type, s, n,
                                         type_a_position=d.type_a_position,
                                         additional_position=d.additional_position,
                                         dmrs_length=d.length)
-    dmrs_l = np.array([lb + lp for lb in l_bar for lp in range(d.length)], dtype=np.int64)
-    dmrs_lp = np.array([lp for _ in l_bar for lp in range(d.length)], dtype=np.int64)
+    dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
     k_sc = carrier.n_subcarriers
-    blocked = np.zeros(12, dtype=bool)
-    for g in range(d.n_cdm_groups_without_data):
-        blocked[dmrs_cdm_subcarriers(d.config_type, g)] = True
-    k_rb = (crbs - carrier.n_start_grid)[:, None] * 12 + np.arange(12)[None, :]
-    k_all = k_rb.reshape(-1)
-    k_dmrs = k_rb[:, ~blocked].reshape(-1)
-    rows, syms = [], []
-    for sym in range(s, s + n):
-        k = k_dmrs if sym in dmrs_l else k_all
-        if k.size:
-            rows.append(sym * k_sc + k)
-            syms.append(sym)
-    data = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
-    data_syms = np.array(syms, dtype=np.int64)
+    data, data_syms = data_resource_elements(carrier, crbs, s, n, dmrs_l, d)
     for a in (crbs, dmrs_l, dmrs_lp, data_syms, data):
         a.setflags(write=False)
     return PuschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,

@@ -1,0 +1,98 @@
+"""Resource allocation shared by the PDSCH and the PUSCH: DM-RS antenna ports (TS 38.211
+Tables 7.4.1.1.2-1/2, 6.4.1.1.3-1/2), the allocated common resource blocks inside the bandwidth
+part (§4.4.4.4) and the data resource elements around the DM-RS (§7.3.1.5, §6.3.1.6)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from opennr._validate import check_int
+from opennr.errors import ConfigError
+from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.physical.dmrs import DmrsConfig, dmrs_cdm_subcarriers, dmrs_port
+
+
+def check_dmrs_ports(dmrs: DmrsConfig, dmrs_ports: Sequence[int] | None, n_layers: int, *,
+                     clause: str, port_clause: str, table_clause: str) -> tuple[int, ...]:
+    """The DM-RS ports of ``n_layers`` layers (default 0 .. ν−1), checked against the DM-RS
+    configuration: one distinct port per layer, each within the ports of the configuration type
+    and length, and in a CDM group that the CDM groups without data cover.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``dmrs_ports``, the ports and the rule broken.
+    """
+    ports = tuple(range(n_layers)) if dmrs_ports is None \
+        else tuple(int(check_int("dmrs_ports", p, 0, 11, port_clause)) for p in dmrs_ports)
+    if len(ports) != n_layers:
+        raise ConfigError("dmrs_ports", dmrs_ports, f"must list one port per layer ({n_layers})",
+                          clause)
+    if len(set(ports)) != len(ports):
+        raise ConfigError("dmrs_ports", ports, "must be distinct", clause)
+    for p in ports:
+        if p >= dmrs.n_ports_max:
+            raise ConfigError("dmrs_ports", ports,
+                              f"port {p} needs more than {dmrs.n_ports_max} ports of DM-RS "
+                              f"type {dmrs.config_type} with length {dmrs.length}", table_clause)
+        g = dmrs_port(dmrs.config_type, p).cdm_group
+        if g >= dmrs.n_cdm_groups_without_data:
+            raise ConfigError("dmrs_ports", ports,
+                              f"port {p} is in CDM group {g}, which needs "
+                              f"n_cdm_groups_without_data > {g}", "TS 38.212 §7.3.1.1.2, §7.3.1.2.2")
+    return ports
+
+
+def allocated_crbs(carrier: Carrier, n_start_bwp: int | None, n_size_bwp: int | None,
+                   prb_set: Sequence[int] | None) -> np.ndarray:
+    """Common resource blocks of a PRB allocation (PRBs counted from the bandwidth part, all of
+    it when ``prb_set`` is None; the carrier is the bandwidth part when none is given).
+
+    Raises
+    ------
+    ConfigError
+        The bandwidth part is outside the carrier or a PRB outside the bandwidth part.
+    """
+    if n_start_bwp is None:
+        bwp = Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
+    else:
+        bwp = Bwp(n_start_bwp=n_start_bwp, n_size_bwp=n_size_bwp)
+        check_bwp(carrier, bwp)
+    prbs = np.arange(bwp.n_size_bwp, dtype=np.int64) if prb_set is None \
+        else np.asarray(prb_set, dtype=np.int64)
+    if prbs[-1] >= bwp.n_size_bwp:
+        raise ConfigError("prb_set", int(prbs[-1]),
+                          f"PRBs must be < n_size_bwp={bwp.n_size_bwp}", "TS 38.211 §4.4.4.4")
+    return prbs + bwp.n_start_bwp
+
+
+def dmrs_symbols(l_bar: Sequence[int], dmrs: DmrsConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Slot symbols of the DM-RS (each l̄ followed by l̄ + 1 for double-symbol DM-RS) and
+    their l′."""
+    dmrs_l = np.array([lb + lp for lb in l_bar for lp in range(dmrs.length)], dtype=np.int64)
+    dmrs_lp = np.array([lp for _ in l_bar for lp in range(dmrs.length)], dtype=np.int64)
+    return dmrs_l, dmrs_lp
+
+
+def data_resource_elements(carrier: Carrier, crbs: np.ndarray, start: int, length: int,
+                           dmrs_l: np.ndarray, dmrs: DmrsConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Data REs of a shared channel in a slot, frequency first then symbol, as flat indices
+    ``l * K + k``, and the symbols that carry data. In a DM-RS symbol the subcarriers of the CDM
+    groups without data are not used (TS 38.211 §7.3.1.5, §6.3.1.6)."""
+    k_sc = carrier.n_subcarriers
+    blocked = np.zeros(12, dtype=bool)
+    for g in range(dmrs.n_cdm_groups_without_data):
+        blocked[dmrs_cdm_subcarriers(dmrs.config_type, g)] = True
+    k_rb = (crbs - carrier.n_start_grid)[:, None] * 12 + np.arange(12)[None, :]
+    k_all = k_rb.reshape(-1)
+    k_dmrs = k_rb[:, ~blocked].reshape(-1)
+    rows, syms = [], []
+    for sym in range(start, start + length):
+        k = k_dmrs if sym in dmrs_l else k_all
+        if k.size:
+            rows.append(sym * k_sc + k)
+            syms.append(sym)
+    data = np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64)
+    return data, np.array(syms, dtype=np.int64)
