@@ -11,6 +11,12 @@ from opennr.errors import ConfigError
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
 from opennr.physical.pdsch import PdschConfig, pdsch_bit_capacity, pdsch_grid, pdsch_plan
+from opennr.physical.pusch import (
+    PuschConfig,
+    pusch_bit_capacity,
+    pusch_grid,
+    pusch_precoding_matrix,
+)
 from opennr.receiver.channel_estimation import (
     estimate_channel,
     ls_channel_estimate,
@@ -157,3 +163,31 @@ def test_estimate_channel_dispatch_and_errors(rng):
         ls_channel_estimate(bad, CARRIER, config)
     with pytest.raises(ConfigError, match="n_slot"):
         ls_channel_estimate(tx, CARRIER, config, n_slot=20)
+
+
+@pytest.mark.parametrize("kw", [
+    dict(n_layers=2, n_antenna_ports=4, tpmi=3, modulation="16QAM",
+         dmrs=DmrsConfig(additional_position=1)),
+    dict(n_layers=2, transmission_scheme="non-codebook", dmrs_ports=(0, 3),
+         dmrs=DmrsConfig(config_type=2, length=2, n_cdm_groups_without_data=2)),
+    dict(transform_precoding=True, prb_set=tuple(range(3, 18)), modulation="pi/2-BPSK",
+         group_hopping=True, dmrs=DmrsConfig(additional_position=2)),
+], ids=["codebook-4port", "non-codebook-type2", "transform-precoding"])
+def test_pusch_effective_channel_of_each_layer_is_recovered(kw, rng):
+    # The PUSCH DM-RS is precoded with the data, so the estimate of layer j is the effective
+    # channel H W[:, j]; the transform-precoding DM-RS is a low-PAPR sequence.
+    config = PuschConfig(**kw)
+    cw = rng.integers(0, 2, pusch_bit_capacity(CARRIER, config), dtype=np.uint8)
+    tx = pusch_grid(cw, CARRIER, config, n_slot=7)                   # (ρ, 14, K)
+    n_rx = 3
+    h = _crandn(rng, n_rx, tx.shape[0])
+    y = np.einsum("rp,plk->rlk", h, tx)
+    est = ls_channel_estimate(y, CARRIER, config, n_slot=7)
+    w = pusch_precoding_matrix(config)                                # (ρ, ν)
+    prbs = range(CARRIER.n_size_grid) if config.prb_set is None else config.prb_set
+    k = (np.array(prbs)[:, None] * 12 + np.arange(12)).reshape(-1)
+    eff = h @ w
+    got = est.h[:, :, config.symbol_allocation[0]:, :][:, :, :, k]
+    np.testing.assert_allclose(got, np.broadcast_to(eff[:, :, None, None], got.shape), atol=1e-4)
+    wrong = ls_channel_estimate(y, CARRIER, config, n_slot=6)
+    assert np.abs(wrong.h[:, :, 5, k] - eff[:, :, None]).mean() > 0.3

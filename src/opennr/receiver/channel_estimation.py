@@ -1,5 +1,5 @@
-"""PDSCH channel estimation from the DM-RS of TS 38.211 §7.4.1.1 (reference receiver, not
-normative).
+"""PDSCH and PUSCH channel estimation from the DM-RS of TS 38.211 §7.4.1.1 / §6.4.1.1
+(reference receiver, not normative).
 
 The DM-RS of port p occupies the REs k = 4n + 2k' + Δ (type 1) or k = 6n + k' + Δ (type 2) of
 the symbols l = l̄ + l', with the values a_{k,l} = β w_f(k') w_t(l') r(2n + k') of
@@ -31,6 +31,7 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.numerology import Carrier
 from opennr.physical.pdsch import PdschConfig, pdsch_dmrs, pdsch_plan
+from opennr.physical.pusch import PuschConfig, pusch_dmrs, pusch_plan
 
 __all__ = [
     "ChannelEstimate",
@@ -76,6 +77,20 @@ class _EstimationPlan:
     second_diff: np.ndarray   # pilot triples (i-1, i, i+1) equally spaced, per CDM group
 
 
+def _dmrs(carrier: Carrier, config: PdschConfig | PuschConfig, n_slot: int):
+    """DM-RS indices and values of every layer of a PDSCH (§7.4.1.1) or PUSCH (§6.4.1.1)."""
+    if isinstance(config, PuschConfig):
+        return pusch_dmrs(carrier, config, n_slot)
+    if isinstance(config, PdschConfig):
+        return pdsch_dmrs(carrier, config, n_slot)
+    raise TypeError(f"config: expected a PdschConfig or PuschConfig, got {type(config).__name__}")
+
+
+def _plan(carrier: Carrier, config: PdschConfig | PuschConfig):
+    return pusch_plan(carrier, config) if isinstance(config, PuschConfig) \
+        else pdsch_plan(carrier, config)
+
+
 def _linear_weights(pilots: np.ndarray, targets: np.ndarray, hold: bool):
     """Left index i and weight w such that value = (1 − w) p[i] + w p[i+1]."""
     n = pilots.size
@@ -89,12 +104,12 @@ def _linear_weights(pilots: np.ndarray, targets: np.ndarray, hold: bool):
 
 
 @functools.lru_cache(maxsize=64)
-def _estimation_plan(carrier: Carrier, config: PdschConfig) -> _EstimationPlan:
-    plan = pdsch_plan(carrier, config)
+def _estimation_plan(carrier: Carrier, config: PdschConfig | PuschConfig) -> _EstimationPlan:
+    plan = _plan(carrier, config)
     d = config.dmrs
     k_sc = plan.n_subcarriers
     # DM-RS subcarriers of each port (frequency order, k' pairs adjacent); slot 0 suffices.
-    idx, _ = pdsch_dmrs(carrier, config, 0)
+    idx, _ = _dmrs(carrier, config, 0)
     n_l = plan.dmrs_symbols.size
     k_dmrs = (idx[:, :idx.shape[1] // n_l] % k_sc).astype(np.float64)    # (ν, n_k)
     pilot_k = k_dmrs.reshape(config.n_layers, -1, 2).mean(axis=-1)        # (ν, n_pairs)
@@ -138,7 +153,7 @@ def _slot(carrier: Carrier, n_slot: int | None) -> int:
     return check_int("n_slot", n, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
 
 
-def ls_channel_estimate(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
+def ls_channel_estimate(grid: np.ndarray, carrier: Carrier, config: PdschConfig | PuschConfig, *,
                         n_slot: int | None = None,
                         noise_floor: float = 1e-10) -> ChannelEstimate:
     """Least-squares DM-RS channel estimate with CDM despreading and linear interpolation
@@ -149,8 +164,10 @@ def ls_channel_estimate(grid: np.ndarray, carrier: Carrier, config: PdschConfig,
     grid : array_like of complex, shape (n_rx, N_symb^slot, K)
         Received resource grid of one slot, K = 12 N_grid^size.
     carrier : Carrier
-    config : PdschConfig
-        The PDSCH whose DM-RS ports (``config.dmrs_ports``, one per layer) are estimated.
+    config : PdschConfig or PuschConfig
+        The PDSCH or PUSCH whose DM-RS ports (``config.dmrs_ports``, one per layer) are
+        estimated. A PUSCH estimate is of the effective channel of each layer, precoding
+        included (its DM-RS is precoded with the data).
     n_slot : int, optional
         Slot number n_s,f^μ of the DM-RS sequence; ``None`` uses ``carrier.n_slot``.
     noise_floor : float
@@ -166,12 +183,13 @@ def ls_channel_estimate(grid: np.ndarray, carrier: Carrier, config: PdschConfig,
     ValueError
         ``grid`` of the wrong shape, not numeric or not finite.
     ConfigError
-        See :func:`opennr.physical.pdsch.pdsch_plan`; ``n_slot`` outside the frame.
+        See :func:`opennr.physical.pdsch.pdsch_plan` / :func:`opennr.physical.pusch.pusch_plan`;
+        ``n_slot`` outside the frame.
     """
     y = _check_grid(grid, carrier)
     n_slot = _slot(carrier, n_slot)
     ep = _estimation_plan(dataclasses.replace(carrier, n_slot=0, n_frame=0), config)
-    idx, val = pdsch_dmrs(carrier, config, n_slot)
+    idx, val = _dmrs(carrier, config, n_slot)
     n_rx = y.shape[0]
     nu = config.n_layers
     # 1. LS: z = y conj(a) / |a|^2 at each DM-RS RE of each port
@@ -207,7 +225,7 @@ def ls_channel_estimate(grid: np.ndarray, carrier: Carrier, config: PdschConfig,
 
 
 def perfect_channel_estimate(grid: np.ndarray, h_true: np.ndarray, carrier: Carrier,
-                             config: PdschConfig, *, n_slot: int | None = None,
+                             config: PdschConfig | PuschConfig, *, n_slot: int | None = None,
                              noise_floor: float = 1e-10) -> ChannelEstimate:
     """The true channel of every RE, with the noise variance measured on the DM-RS
     (TS 38.211 §7.4.1.1.2 DM-RS; not normative).
@@ -244,7 +262,7 @@ def perfect_channel_estimate(grid: np.ndarray, h_true: np.ndarray, carrier: Carr
     if not np.all(np.isfinite(h)):
         raise ValueError("h_true: must be finite (no NaN or inf)")
     h = h.astype(np.complex64, copy=False)
-    idx, val = pdsch_dmrs(carrier, config, n_slot)
+    idx, val = _dmrs(carrier, config, n_slot)
     n_rx = y.shape[0]
     hf = h.reshape(n_rx, config.n_layers, -1)
     yf = y.reshape(n_rx, -1)
@@ -258,10 +276,10 @@ def perfect_channel_estimate(grid: np.ndarray, h_true: np.ndarray, carrier: Carr
     return ChannelEstimate(h=np.ascontiguousarray(h), noise_var=max(noise, float(noise_floor)))
 
 
-def estimate_channel(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
+def estimate_channel(grid: np.ndarray, carrier: Carrier, config: PdschConfig | PuschConfig, *,
                      estimator: str = "ls", h_true: np.ndarray | None = None,
                      n_slot: int | None = None) -> ChannelEstimate:
-    """Channel estimate of a PDSCH slot by name: ``"ls"`` (:func:`ls_channel_estimate`) or
+    """Channel estimate of a PDSCH or PUSCH slot by name: ``"ls"`` (:func:`ls_channel_estimate`) or
     ``"perfect"`` (:func:`perfect_channel_estimate`, needs ``h_true``) (TS 38.211 §7.4.1.1).
 
     Raises
