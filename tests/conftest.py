@@ -92,3 +92,34 @@ def pdsch_vector_case(path: Path) -> PdschVectorCase:
                            config=config, sch=sch, tb=tb, rm=rm,
                            rvs=np.atleast_1d(as_int(v["rv_out"])),
                            grid=fd.reshape(n_layers, n_slots, 14, k))
+
+
+#: Identities fixed in the ulsch / ulsch_uci vectors (tests/vectors/README.md): RNTI 1, data
+#: N_ID 1, DM-RS NID0 10, nPUSCH-Identity 30.
+PUSCH_VECTOR_IDS = {"n_rnti": 1, "n_id": 1, "nid0": 10, "n_id_rs": 30}
+
+
+def pusch_vector_config(v: dict):
+    """Carrier and PUSCH configuration of one ulsch / ulsch_uci vector file."""
+    from opennr.modulation.mapping import modulation_for_qm
+    from opennr.numerology import Carrier
+    from opennr.physical.dmrs import DmrsConfig
+    from opennr.physical.pusch import PuschConfig
+
+    prbs = tuple(as_int(np.atleast_1d(v["PRBSet"])).tolist())
+    start, length = as_int(v["SymbolAllocation"]).tolist()
+    scheme = "codebook" if str(v["TransmissionScheme"]) == "codebook" else "non-codebook"
+    # MATLAB ignores NumAntennaPorts for non-codebook transmission, where W = I (ports = layers)
+    ports = int(v["NumAntennaPorts"]) if scheme == "codebook" else None
+    ids = PUSCH_VECTOR_IDS
+    cfg = PuschConfig(
+        symbol_allocation=(start, length), prb_set=prbs, n_layers=int(v["NumLayers"]),
+        modulation=modulation_for_qm(int(v["Qm"])), n_rnti=ids["n_rnti"], n_id=ids["n_id"],
+        transform_precoding=bool(v["TransformPrecoding"]), transmission_scheme=scheme,
+        n_antenna_ports=ports, tpmi=int(v["TPMI"]),
+        dmrs=DmrsConfig(additional_position=int(v["DMRSAdditionalPosition"]),
+                        n_cdm_groups_without_data=int(v["NumCDMGroupsWithoutData"]),
+                        n_id=ids["nid0"]),
+        n_id_rs=ids["n_id_rs"], group_hopping=bool(v["GroupHopping"]),
+        sequence_hopping=bool(v["SequenceHopping"]))
+    return Carrier(n_size_grid=max(prbs) + 1), cfg

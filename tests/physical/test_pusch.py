@@ -9,9 +9,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from conftest import as_int, load_vector, vector_files
+from conftest import PUSCH_VECTOR_IDS, as_int, load_vector, pusch_vector_config, vector_files
 from opennr.errors import ConfigError
-from opennr.modulation.mapping import modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig, dmrs_re_values
 from opennr.physical.precoding import pusch_codebook
@@ -39,33 +38,13 @@ from opennr.sequences.gold import gold_sequence
 from opennr.sequences.lowpapr import low_papr_sequence
 
 FILES = vector_files("ulsch_uci")
-# Fixed in the vectors (tests/vectors/README.md): RNTI 1, data N_ID 1, DM-RS NID0 10.
-N_RNTI, N_ID, NID0, N_PUSCH_ID = 1, 1, 10, 30
-
-
-def _config(v: dict) -> tuple[Carrier, PuschConfig]:
-    prbs = tuple(as_int(np.atleast_1d(v["PRBSet"])).tolist())
-    start, length = as_int(v["SymbolAllocation"]).tolist()
-    scheme = "codebook" if str(v["TransmissionScheme"]) == "codebook" else "non-codebook"
-    # MATLAB ignores NumAntennaPorts for non-codebook transmission, where W = I (ports = layers)
-    ports = int(v["NumAntennaPorts"]) if scheme == "codebook" else None
-    cfg = PuschConfig(
-        symbol_allocation=(start, length), prb_set=prbs, n_layers=int(v["NumLayers"]),
-        modulation=modulation_for_qm(int(v["Qm"])), n_rnti=N_RNTI, n_id=N_ID,
-        transform_precoding=bool(v["TransformPrecoding"]), transmission_scheme=scheme,
-        n_antenna_ports=ports, tpmi=int(v["TPMI"]),
-        dmrs=DmrsConfig(additional_position=int(v["DMRSAdditionalPosition"]),
-                        n_cdm_groups_without_data=int(v["NumCDMGroupsWithoutData"]),
-                        n_id=NID0),
-        n_id_rs=N_PUSCH_ID, group_hopping=bool(v["GroupHopping"]),
-        sequence_hopping=bool(v["SequenceHopping"]))
-    return Carrier(n_size_grid=max(prbs) + 1), cfg
+N_RNTI, N_ID, NID0, N_PUSCH_ID = (PUSCH_VECTOR_IDS[k] for k in ("n_rnti", "n_id", "nid0", "n_id_rs"))
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[27:60])
 def test_ulsch_uci_vectors(path):
     v = load_vector(path)
-    carrier, cfg = _config(v)
+    carrier, cfg = pusch_vector_config(v)
     cw = np.atleast_2d(as_int(v["codeword_out"]))
     ref = np.atleast_2d(v["layermap_out"])
     ports = cfg.n_antenna_ports
@@ -394,5 +373,5 @@ def test_plan_and_input_errors():
 def test_bit_capacity_of_ulsch_vectors(path):
     # G of TS 38.212 §6.2.7 from the allocation equals the stored codeword length
     v = load_vector(path)
-    carrier, cfg = _config(v)
+    carrier, cfg = pusch_vector_config(v)
     assert pusch_bit_capacity(carrier, cfg) == np.atleast_2d(v["codeword_out"]).shape[1]
