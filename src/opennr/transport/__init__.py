@@ -7,6 +7,7 @@
   and decoding.
 - :mod:`opennr.transport.harq` — HARQ soft buffers and processes.
 - :mod:`opennr.transport.bch` — BCH (TS 38.212 §7.1) and the MIB (TS 38.331).
+- :mod:`opennr.transport.uci` — UCI coding on the PUCCH and PUSCH (TS 38.212 §6.3.1, §6.3.2).
 """
 
 from opennr.transport.bch import (
@@ -29,6 +30,7 @@ from opennr.transport.sch import (
     sch_plan,
 )
 from opennr.transport.tbs import n_prb_lbrm, tbs_lbrm, transport_block_size
+from opennr.transport.uci import UciDecodeResult, uci_crc_length, uci_decode, uci_encode, uci_min_e
 
 __all__ = [
     "BchDecodeResult",
@@ -39,6 +41,7 @@ __all__ = [
     "SchConfig",
     "SchDecodeResult",
     "SchPlan",
+    "UciDecodeResult",
     "bch_decode",
     "bch_encode",
     "max_modulation_order",
@@ -53,4 +56,8 @@ __all__ = [
     "sch_plan",
     "tbs_lbrm",
     "transport_block_size",
+    "uci_crc_length",
+    "uci_decode",
+    "uci_encode",
+    "uci_min_e",
 ]
