@@ -23,6 +23,18 @@ from opennr.physical.pdsch import (
     pdsch_symbols,
 )
 from opennr.physical.precoding import pusch_codebook, pusch_codebook_size
+from opennr.physical.ptrs import (
+    PtrsConfig,
+    PtrsPattern,
+    ptrs_densities,
+    ptrs_k_ref_rb,
+    ptrs_k_ref_re,
+    ptrs_pattern,
+    ptrs_pdsch_power_db,
+    ptrs_subcarriers,
+    ptrs_symbol_indices,
+    ptrs_values,
+)
 from opennr.physical.pusch import (
     PuschConfig,
     pusch_bit_capacity,
@@ -50,6 +62,8 @@ __all__ = [
     "DmrsConfig",
     "PdschConfig",
     "PdschPlan",
+    "PtrsConfig",
+    "PtrsPattern",
     "PuschConfig",
     "SsBurstConfig",
     "cell_id",
@@ -72,6 +86,14 @@ __all__ = [
     "pdsch_plan",
     "pdsch_symbols",
     "pss",
+    "ptrs_densities",
+    "ptrs_k_ref_rb",
+    "ptrs_k_ref_re",
+    "ptrs_pattern",
+    "ptrs_pdsch_power_db",
+    "ptrs_subcarriers",
+    "ptrs_symbol_indices",
+    "ptrs_values",
     "pusch_bit_capacity",
     "pusch_codebook",
     "pusch_codebook_size",
