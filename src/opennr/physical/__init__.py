@@ -38,6 +38,7 @@ from opennr.physical.ptrs import (
 from opennr.physical.pusch import (
     PuschConfig,
     pusch_bit_capacity,
+    pusch_descramble_llrs,
     pusch_dmrs,
     pusch_grid,
     pusch_indices,
@@ -97,6 +98,7 @@ __all__ = [
     "pusch_bit_capacity",
     "pusch_codebook",
     "pusch_codebook_size",
+    "pusch_descramble_llrs",
     "pusch_dmrs",
     "pusch_grid",
     "pusch_indices",

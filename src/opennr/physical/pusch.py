@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from opennr._validate import check_choice, check_int
+from opennr._validate import as_llrs, check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
 from opennr.numerology import Bwp, Carrier
@@ -35,7 +35,7 @@ from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
 from opennr.physical.pusch_dmrs import pusch_dmrs_symbol_positions, pusch_tp_dmrs_sequence
-from opennr.physical.scrambling import scrambling_c_init
+from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
 from opennr.sequences.gold import gold_sequence
 
@@ -45,6 +45,7 @@ __all__ = [
     "PuschConfig",
     "PuschPlan",
     "pusch_bit_capacity",
+    "pusch_descramble_llrs",
     "pusch_dmrs",
     "pusch_grid",
     "pusch_indices",
@@ -395,6 +396,63 @@ def pusch_scramble(codeword: np.ndarray, c_init: int | np.ndarray) -> np.ndarray
     if out.size:
         _pusch_kernels.scramble_placeholders(b8, c8, out)
     return out.reshape(shape)
+
+
+def pusch_descramble_llrs(llrs: np.ndarray, c_init: int, *, x_indices: np.ndarray | None = None,
+                          y_indices: np.ndarray | None = None) -> np.ndarray:
+    """Descrambling of PUSCH soft bits with UCI placeholders, the inverse of
+    :func:`pusch_scramble` (TS 38.211 §6.3.1.1).
+
+    A coded bit i is descrambled with c(i) (its LLR is negated where c(i) = 1). A placeholder y
+    repeats the scrambled bit b̃(i0) before its run, so its LLR is descrambled with c(i0) and
+    becomes a further observation of the coded bit b(i0) (TS 38.212 §5.3.3.1 repetition). A
+    placeholder x, and a y whose run follows an x, are the constant 1 and carry no information:
+    their LLR is 0 (MATLAB ``nrPUSCHDescramble`` leaves these positions as received; a UCI
+    decoder ignores them either way).
+
+    Parameters
+    ----------
+    llrs : array_like of float, shape (M_bit,)
+        LLR = ln P(b̃=0)/P(b̃=1) of the scrambled bits.
+    c_init : int
+        c_init = n_RNTI 2^15 + n_ID.
+    x_indices, y_indices : array_like of int, optional
+        0-based positions of the placeholders x and y in the codeword.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (M_bit,)
+
+    Raises
+    ------
+    ValueError
+        ``llrs`` not one-dimensional real numbers, a placeholder index outside the codeword, a
+        position marked both x and y, or a y at position 0.
+    """
+    x = as_llrs("llrs", llrs)
+    if x.ndim != 1:
+        raise ValueError(f"llrs: expected one dimension (M_bit,), got shape {x.shape}")
+    if x_indices is None and y_indices is None:
+        return descramble_llrs(x, c_init)
+    kind = np.zeros(x.size, np.int8)
+    for name, ind, value in (("x_indices", x_indices, PLACEHOLDER_X),
+                             ("y_indices", y_indices, PLACEHOLDER_Y)):
+        if ind is None:
+            continue
+        i = np.asarray(ind)
+        if i.size and (not np.issubdtype(i.dtype, np.integer) or i.min() < 0
+                       or i.max() >= x.size):
+            raise ValueError(f"{name}: expected integer positions in [0, {x.size}), "
+                             f"got {i if i.size < 8 else i.dtype}")
+        if (kind[i] != 0).any():
+            raise ValueError(f"{name}: a position cannot be both placeholder x and y")
+        kind[i] = value
+    if x.size and kind[0] == PLACEHOLDER_Y:
+        raise ValueError("y_indices: placeholder y cannot be the first bit (TS 38.211 §6.3.1.1)")
+    c = gold_sequence(c_init, x.size)
+    out = np.empty(x.size, np.float32)
+    _pusch_kernels.descramble_placeholders(np.ascontiguousarray(x, np.float32), c, kind, out)
+    return out
 
 
 def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -> np.ndarray:

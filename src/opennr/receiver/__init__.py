@@ -1,6 +1,6 @@
 """Receivers (not normative): synchronisation and cell search (TS 38.211 §7.4, TS 38.213 §4.1,
 the synchronization raster of TS 38.104 §5.4.3), DM-RS channel estimation, MIMO detection and
-the PDSCH receiver."""
+the PDSCH and PUSCH receivers."""
 
 from opennr.receiver.cellsearch import CELL_SEARCH_SCS, DetectedCell, cell_search
 from opennr.receiver.channel_estimation import (
@@ -11,6 +11,13 @@ from opennr.receiver.channel_estimation import (
 )
 from opennr.receiver.equalization import equalize
 from opennr.receiver.pdsch_rx import PdschDemodResult, PdschReceiveResult, pdsch_demodulate, pdsch_receive
+from opennr.receiver.pusch_rx import (
+    PuschDemodResult,
+    PuschReceiveResult,
+    pusch_demodulate,
+    pusch_estimate,
+    pusch_receive,
+)
 from opennr.receiver.raster import (
     GSCN_MAX,
     GSCN_MIN,
@@ -32,6 +39,8 @@ __all__ = [
     "DetectedCell",
     "PdschDemodResult",
     "PdschReceiveResult",
+    "PuschDemodResult",
+    "PuschReceiveResult",
     "SsRaster",
     "SsRasterPoint",
     "band_ss_raster",
@@ -45,6 +54,9 @@ __all__ = [
     "pdsch_demodulate",
     "pdsch_receive",
     "perfect_channel_estimate",
+    "pusch_demodulate",
+    "pusch_estimate",
+    "pusch_receive",
     "ss_raster_bands",
     "ssb_raster_frequencies",
 ]

@@ -1,0 +1,234 @@
+"""PUSCH reference receiver: the inverse of TS 38.211 §6.3.1 followed by UL-SCH decoding of
+TS 38.212 §6.2 (not normative).
+
+Processing order: extraction of the data REs (§6.3.1.6, :func:`opennr.physical.pusch.pusch_plan`),
+DM-RS channel estimation of the effective channel of each layer, precoding included
+(:mod:`opennr.receiver.channel_estimation`; each hop on its own with intra-slot frequency
+hopping), per-RE MMSE/ZF detection of the ν layers (:mod:`opennr.receiver.equalization`),
+transform deprecoding when transform precoding is enabled (§6.3.1.4), layer demapping (§6.3.1.3),
+soft demapping with the effective noise variance of each symbol (§6.3.1.2, pi/2-BPSK included),
+descrambling with the UCI placeholders (§6.3.1.1) and UL-SCH decoding with optional HARQ soft
+combining.
+
+Transform deprecoding. The equalised subcarriers ŷ(k) = y(k) + e(k) of one OFDM symbol are
+spread back with the IDFT of §6.3.1.4 (1/√M_sc). The IDFT is unitary, so the errors e(k), with
+variances σ_k² after detection, reach every deprecoded symbol as a mix of all of them: each
+deprecoded symbol is given the average (1/M_sc) Σ_k σ_k² of its OFDM symbol as its effective
+noise variance (exact for ZF with independent errors; for MMSE the average of the unbiased
+per-subcarrier variances).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr.coding.ldpc.decoder import LdpcDecoderConfig
+from opennr.modulation import demodulate
+from opennr.numerology import Carrier
+from opennr.physical.layermap import layer_demap
+from opennr.physical.pusch import PuschConfig, pusch_descramble_llrs, pusch_plan
+from opennr.physical.scrambling import scrambling_c_init
+from opennr.physical.transform_precoding import transform_deprecode
+from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
+from opennr.receiver.equalization import equalize
+from opennr.receiver.pdsch_rx import NOISE_CEILING, NOISE_FLOOR
+from opennr.transport.harq import HarqBuffer
+from opennr.transport.sch import SchConfig, SchDecodeResult, sch_decode
+
+__all__ = ["PuschDemodResult", "PuschReceiveResult", "pusch_demodulate", "pusch_estimate", "pusch_receive"]
+
+
+@dataclass(frozen=True, slots=True)
+class PuschDemodResult:
+    """Soft output of :func:`pusch_demodulate`.
+
+    Attributes
+    ----------
+    llrs : numpy.ndarray of float32, shape (G,)
+        Descrambled LLRs of the codeword (LLR = ln P(b=0)/P(b=1)).
+    symbols : numpy.ndarray of complex64, shape (ν, M_symb^layer)
+        Detected layer symbols (after transform deprecoding when it is enabled).
+    noise_var_eff : numpy.ndarray of float32, shape (ν, M_symb^layer)
+        Effective noise variance of each detected symbol.
+    estimate : ChannelEstimate
+        Channel estimate (effective channel of each layer) and noise variance used.
+    """
+
+    llrs: np.ndarray
+    symbols: np.ndarray
+    noise_var_eff: np.ndarray
+    estimate: ChannelEstimate
+
+
+@dataclass(frozen=True, slots=True)
+class PuschReceiveResult:
+    """Output of :func:`pusch_receive`.
+
+    Attributes
+    ----------
+    ulsch : SchDecodeResult
+        UL-SCH decoding result.
+    demod : PuschDemodResult
+        The soft output the decoder was given.
+    """
+
+    ulsch: SchDecodeResult
+    demod: PuschDemodResult
+
+    @property
+    def tb(self) -> np.ndarray:
+        """Decoded transport block."""
+        return self.ulsch.tb
+
+    @property
+    def tb_crc_ok(self) -> bool:
+        """The transport block CRC passed."""
+        return bool(np.all(self.ulsch.tb_crc_ok))
+
+
+def pusch_estimate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+                   n_slot: int | None = None, estimator: str = "ls",
+                   h_true: np.ndarray | None = None) -> ChannelEstimate:
+    """Channel estimate of the layers of a PUSCH slot, precoding included (TS 38.211 §6.4.1.1;
+    the estimator is not normative).
+
+    Calls :func:`opennr.receiver.channel_estimation.estimate_channel` with ``estimator`` as given.
+
+    Returns
+    -------
+    ChannelEstimate
+        h of shape (n_rx, ν, N_symb^slot, K).
+    """
+    if not isinstance(config, PuschConfig):
+        raise TypeError(f"config: expected PuschConfig, got {type(config).__name__}")
+    return estimate_channel(grid, carrier, config, estimator=estimator, h_true=h_true,
+                            n_slot=n_slot)
+
+
+def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+                     n_slot: int | None = None, estimator: str = "ls",
+                     h_true: np.ndarray | None = None, noise_var: float | None = None,
+                     equalizer: str = "mmse", method: str = "maxlog",
+                     x_indices: np.ndarray | None = None,
+                     y_indices: np.ndarray | None = None) -> PuschDemodResult:
+    """From a received slot grid to the descrambled LLRs of the PUSCH codeword (inverse of
+    TS 38.211 §6.3.1.1-§6.3.1.6; the estimator and detector are not normative).
+
+    Parameters
+    ----------
+    grid : array_like of complex, shape (n_rx, N_symb^slot, K)
+        Received resource grid of one slot.
+    carrier : Carrier
+        Supplies N_ID^cell when ``config.n_id`` (or a DM-RS identity) is None.
+    config : PuschConfig
+    n_slot : int, optional
+        Slot number n_s,f^μ of the DM-RS; ``None`` uses ``carrier.n_slot``.
+    estimator : str
+        Channel estimator by name (``"ls"``, ``"perfect"``, ...; see
+        :func:`opennr.receiver.channel_estimation.estimate_channel`).
+    h_true : array_like of complex, shape (n_rx, ν, N_symb^slot, K), optional
+        True effective channel of every RE from layer j (precoding included) to antenna r, for
+        ``estimator="perfect"``.
+    noise_var : float, optional
+        Known σ² per RE and antenna; ``None`` uses the estimate from the DM-RS.
+    equalizer : str
+        Detector by name (``"mmse"``, ``"zf"``, ...; see
+        :func:`opennr.receiver.equalization.equalize`).
+    method : {"maxlog", "exact"}
+        Soft demapping (:func:`opennr.modulation.demodulate`).
+    x_indices, y_indices : array_like of int, optional
+        0-based positions of the UCI placeholders x and y in the codeword (see
+        :func:`opennr.physical.pusch.pusch_descramble_llrs`).
+
+    Returns
+    -------
+    PuschDemodResult
+
+    Raises
+    ------
+    ConfigError
+        Unknown ``estimator``, ``equalizer`` or ``method``; see
+        :func:`opennr.physical.pusch.pusch_plan`.
+    ValueError
+        Arrays of the wrong shape or not finite; ``noise_var`` not positive; ``"perfect"``
+        without ``h_true``; ZF with fewer antennas than layers; bad placeholder positions.
+    """
+    est = pusch_estimate(grid, carrier, config, n_slot=n_slot, estimator=estimator,
+                         h_true=h_true)
+    s2 = est.noise_var
+    if noise_var is not None:
+        s2 = float(noise_var)
+        if not np.isfinite(s2) or s2 <= 0:
+            raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
+    plan = pusch_plan(carrier, config)
+    y = np.asarray(grid).astype(np.complex64, copy=False)
+    n_rx, nu = y.shape[0], config.n_layers
+    idx = plan.data_indices
+    yd = y.reshape(n_rx, -1)[:, idx]
+    hd = est.h.reshape(n_rx, nu, -1)[:, :, idx]
+    x, nv = equalize(yd, hd, max(s2, NOISE_FLOOR), method=equalizer)
+    if config.transform_precoding:
+        x, nv = _transform_deprecode(x, nv, plan.m_sc)
+    nv_d = np.clip(nv, NOISE_FLOOR, NOISE_CEILING)
+    (sym,), (var,) = layer_demap(x), layer_demap(nv_d)
+    llr = demodulate(sym, config.modulation, var, method=method)
+    n_id = carrier.n_cell_id if config.n_id is None else config.n_id
+    llr = pusch_descramble_llrs(llr, scrambling_c_init(config.n_rnti, n_id),
+                                x_indices=x_indices, y_indices=y_indices)
+    return PuschDemodResult(llrs=llr, symbols=x, noise_var_eff=nv, estimate=est)
+
+
+def _transform_deprecode(x: np.ndarray, nv: np.ndarray, m_sc: int) -> tuple[np.ndarray, np.ndarray]:
+    """IDFT of every OFDM symbol (§6.3.1.4) and the symbol's mean noise variance for each of its
+    deprecoded symbols (module docstring)."""
+    xd = transform_deprecode(x, m_sc)
+    blocks = nv.reshape(nv.shape[0], -1, m_sc)
+    mean = blocks.mean(axis=-1, dtype=np.float64).astype(np.float32)
+    nvd = np.broadcast_to(mean[..., None], blocks.shape).reshape(nv.shape)
+    return xd, np.ascontiguousarray(nvd)
+
+
+def pusch_receive(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+                  sch_config: SchConfig, rv: int = 0, harq: HarqBuffer | None = None,
+                  ndi: int | None = None, n_slot: int | None = None, estimator: str = "ls",
+                  h_true: np.ndarray | None = None, noise_var: float | None = None,
+                  equalizer: str = "mmse",
+                  decoder: LdpcDecoderConfig | None = None) -> PuschReceiveResult:
+    """Receive one PUSCH slot carrying UL-SCH data only and decode its transport block (inverse of
+    TS 38.211 §6.3.1 and TS 38.212 §6.2; not normative).
+
+    Parameters
+    ----------
+    grid, carrier, config, n_slot, estimator, h_true, noise_var, equalizer
+        As for :func:`pusch_demodulate`.
+    sch_config : SchConfig
+        Transport block parameters; G is the bit capacity of the allocation.
+    rv : int
+        Redundancy version of this transmission.
+    harq : HarqBuffer, optional
+        Soft buffer of the HARQ process for soft combining.
+    ndi : int, optional
+        New-data indicator (with ``harq``; see :func:`opennr.transport.sch.sch_decode`).
+    decoder : LdpcDecoderConfig, optional
+        LDPC decoder settings.
+
+    Returns
+    -------
+    PuschReceiveResult
+
+    Raises
+    ------
+    TypeError
+        ``sch_config`` not a SchConfig.
+    ValueError
+        See :func:`pusch_demodulate` and :func:`opennr.transport.sch.sch_decode`.
+    """
+    if not isinstance(sch_config, SchConfig):
+        raise TypeError(f"sch_config: expected SchConfig, got {type(sch_config).__name__}")
+    demod = pusch_demodulate(grid, carrier, config, n_slot=n_slot, estimator=estimator,
+                             h_true=h_true, noise_var=noise_var, equalizer=equalizer)
+    res = sch_decode(demod.llrs, sch_config, g=demod.llrs.size, rv=rv, harq=harq,
+                     ndi=ndi if harq is not None else None, decoder=decoder)
+    return PuschReceiveResult(ulsch=res, demod=demod)

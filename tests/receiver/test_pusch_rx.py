@@ -1,0 +1,234 @@
+"""PUSCH reference receiver: noiseless round trips of every ulsch vector (to the transport block)
+and every ulsch_uci vector (the codeword LLR signs, placeholders included), transform
+precoding with pi/2-BPSK and QAM, BLER against SNR over AWGN, HARQ combining, noisy frequency
+selective operation with LS and perfect CSI, descrambling with placeholders, and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import as_int, load_vector, pusch_vector_config, vector_files
+from opennr.errors import ConfigError
+from opennr.modulation import modulate
+from opennr.numerology import Carrier
+from opennr.physical.dmrs import DmrsConfig
+from opennr.physical.pusch import (
+    PLACEHOLDER_X,
+    PLACEHOLDER_Y,
+    PuschConfig,
+    pusch_bit_capacity,
+    pusch_descramble_llrs,
+    pusch_grid,
+    pusch_precoding_matrix,
+    pusch_scramble,
+)
+from opennr.physical.scrambling import scrambling_c_init
+from opennr.receiver.pusch_rx import pusch_demodulate, pusch_receive
+from opennr.transport import HarqBuffer, SchConfig, sch_encode
+
+
+def _crandn(rng, *shape):
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2)
+
+
+@pytest.mark.parametrize("path", vector_files("ulsch"), ids=lambda p: p.name[28:60])
+def test_ulsch_vectors_round_trip_to_the_transport_block(path, rng):
+    v = load_vector(path)
+    carrier, cfg = pusch_vector_config(v)
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    sch = SchConfig(tbs=tb.size, target_code_rate=float(v["TargetCodeRateby1024"]) / 1024,
+                    qm=int(v["Qm"]), n_layers=cfg.n_layers)
+    cw = np.atleast_2d(as_int(v["codeword_out"]))
+    rv = np.atleast_1d(as_int(v["rv_out"]))
+    tx = pusch_grid(cw[0], carrier, cfg, n_slot=1)
+    # a random flat channel from the ρ ports to ρ + 1 antennas
+    h = _crandn(rng, cfg.n_antenna_ports + 1, cfg.n_antenna_ports)
+    y = np.einsum("rp,plk->rlk", h, tx)
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, rv=int(rv[0]), n_slot=1)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    np.testing.assert_array_equal(res.demod.llrs < 0, cw[0].astype(bool))
+
+
+@pytest.mark.parametrize("path", vector_files("ulsch_uci"), ids=lambda p: p.name[27:60])
+def test_ulsch_uci_vectors_llr_signs(path):
+    v = load_vector(path)
+    carrier, cfg = pusch_vector_config(v)
+    cw = np.atleast_2d(as_int(v["codeword_out"]))[-1]
+    tx = pusch_grid(cw, carrier, cfg, n_slot=2)
+    x_ind, y_ind = np.flatnonzero(cw == PLACEHOLDER_X), np.flatnonzero(cw == PLACEHOLDER_Y)
+    demod = pusch_demodulate(tx, carrier, cfg, n_slot=2, x_indices=x_ind, y_indices=y_ind)
+    llr = demod.llrs
+    coded = cw >= 0
+    np.testing.assert_array_equal(llr[coded] < 0, cw[coded].astype(bool))
+    assert np.all(llr[coded] != 0)
+    # x carries nothing; y repeats the coded bit before its run
+    assert np.all(llr[x_ind] == 0)
+    for i in y_ind:
+        j = i
+        while cw[j] == PLACEHOLDER_Y:
+            j -= 1
+        if cw[j] == PLACEHOLDER_X:
+            assert llr[i] == 0
+        else:
+            assert (llr[i] < 0) == bool(cw[j]) and llr[i] != 0
+
+
+def _tb_slot(carrier, cfg, sch, rng, rv=0, n_slot=0):
+    g = pusch_bit_capacity(carrier, cfg)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    return tb, pusch_grid(sch_encode(tb, sch, g=g, rv=rv), carrier, cfg, n_slot=n_slot)
+
+
+@pytest.mark.parametrize(("modulation", "n_prb"), [("pi/2-BPSK", 6), ("QPSK", 15),
+                                                   ("16QAM", 9), ("64QAM", 10)])
+def test_transform_precoding_round_trip(modulation, n_prb, rng):
+    carrier = Carrier(n_size_grid=20)
+    cfg = PuschConfig(prb_set=tuple(range(2, 2 + n_prb)), modulation=modulation,
+                      transform_precoding=True, dmrs=DmrsConfig(additional_position=1),
+                      group_hopping=True, n_antenna_ports=2, tpmi=3)
+    qm = cfg.qm
+    sch = SchConfig(tbs=400, target_code_rate=0.4, qm=qm)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    cw = sch_encode(tb, sch, g=pusch_bit_capacity(carrier, cfg), rv=0)
+    tx = pusch_grid(cw, carrier, cfg, n_slot=4)
+    h = _crandn(rng, 2, 2)
+    y = np.einsum("rp,plk->rlk", h, tx)
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=4)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    # the deprecoded symbols are the modulation symbols of the scrambled codeword
+    d = modulate(pusch_scramble(cw, scrambling_c_init(cfg.n_rnti, carrier.n_cell_id)), modulation)
+    np.testing.assert_allclose(res.demod.symbols[0], d, atol=1e-4)
+    # per OFDM symbol the effective noise is one value (the mean over its subcarriers)
+    nv = res.demod.noise_var_eff.reshape(-1, 12 * n_prb)
+    assert np.all(nv == nv[:, :1])
+
+
+def test_transform_precoding_noise_variance_is_the_mean_over_subcarriers(rng):
+    # a frequency-selective channel: ZF noise differs per subcarrier; after the IDFT every
+    # symbol of an OFDM symbol sees the mean, and the measured error power agrees with it
+    carrier = Carrier(n_size_grid=12)
+    cfg = PuschConfig(prb_set=tuple(range(12)), modulation="QPSK", transform_precoding=True)
+    g = pusch_bit_capacity(carrier, cfg)
+    cw = rng.integers(0, 2, g, dtype=np.uint8)
+    tx = pusch_grid(cw, carrier, cfg)
+    k = np.arange(carrier.n_subcarriers)
+    h = (1.0 + 0.7 * np.exp(-2j * np.pi * k * 3.0 / k.size))[None, None, None, :]
+    h = np.broadcast_to(h, (1, 1, 14, k.size))
+    n0 = 0.01
+    y = h[:, 0] * tx + np.sqrt(n0) * _crandn(rng, 1, 14, k.size)
+    d = pusch_demodulate(y, carrier, cfg, estimator="perfect", h_true=h, noise_var=n0,
+                         equalizer="zf")
+    expected = n0 * np.mean(1.0 / np.abs(h[0, 0, 0]) ** 2)
+    np.testing.assert_allclose(d.noise_var_eff, expected, rtol=1e-4)
+    ref = (np.sign(d.symbols.real) + 1j * np.sign(d.symbols.imag)) / np.sqrt(2)
+    err = np.mean(np.abs(d.symbols - ref) ** 2)
+    assert 0.85 < err / expected < 1.15
+
+
+def test_awgn_bler_falls_with_snr(rng):
+    carrier = Carrier(n_size_grid=8)
+    cfg = PuschConfig(modulation="16QAM", dmrs=DmrsConfig(additional_position=1))
+    sch = SchConfig(tbs=2000, target_code_rate=0.5, qm=4)
+    errors = []
+    for snr in (2.0, 6.0, 12.0):
+        n0 = 10 ** (-snr / 10)
+        err = 0
+        for s in range(6):
+            _, tx = _tb_slot(carrier, cfg, sch, rng, n_slot=s)
+            y = tx + np.sqrt(n0) * _crandn(rng, *tx.shape)
+            err += not pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=s).tb_crc_ok
+        errors.append(err)
+    assert errors[0] == 6 and errors[-1] == 0
+    assert errors == sorted(errors, reverse=True)
+
+
+@pytest.mark.parametrize("estimator", ["ls", "perfect"])
+def test_two_layers_codebook_frequency_selective_noisy(estimator, rng):
+    carrier = Carrier(scs=30, n_size_grid=24)
+    cfg = PuschConfig(n_layers=2, n_antenna_ports=4, tpmi=3, modulation="16QAM",
+                      dmrs=DmrsConfig(additional_position=1))
+    sch = SchConfig(tbs=4000, target_code_rate=0.45, qm=4, n_layers=2)
+    tb, tx = _tb_slot(carrier, cfg, sch, rng, n_slot=3)
+    n_rx = 4
+    f = np.arange(carrier.n_subcarriers) * 30e3
+    taps = _crandn(rng, n_rx, 4, 3) * np.sqrt([0.6, 0.3, 0.1])
+    delays = np.array([0.0, 0.2e-6, 0.5e-6])
+    hp = np.einsum("rpd,dk->rpk", taps, np.exp(-2j * np.pi * delays[:, None] * f))
+    hp = np.broadcast_to(hp[:, :, None, :], (n_rx, 4, 14, f.size))
+    n0 = 0.02
+    y = np.einsum("rplk,plk->rlk", hp, tx) + np.sqrt(n0) * _crandn(rng, n_rx, 14, f.size)
+    h_eff = np.einsum("rplk,pj->rjlk", hp, pusch_precoding_matrix(cfg))
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=3, estimator=estimator,
+                        h_true=h_eff)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    assert 0.7 < res.demod.estimate.noise_var / n0 < 1.4
+
+
+def test_harq_combines_two_weak_transmissions(rng):
+    carrier = Carrier(n_size_grid=10)
+    cfg = PuschConfig(modulation="QPSK")
+    sch = SchConfig(tbs=1500, target_code_rate=0.5, qm=2)
+    g = pusch_bit_capacity(carrier, cfg)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    harq = HarqBuffer()
+    oks = []
+    for tx_i, rv in enumerate((0, 2)):
+        tx = pusch_grid(sch_encode(tb, sch, g=g, rv=rv), carrier, cfg, n_slot=tx_i)
+        y = tx + np.sqrt(0.8) * _crandn(rng, *tx.shape)      # 1 dB: one copy is not enough
+        res = pusch_receive(y, carrier, cfg, sch_config=sch, rv=rv, harq=harq, ndi=0,
+                            n_slot=tx_i, noise_var=0.8)
+        oks.append(res.tb_crc_ok)
+    assert oks == [False, True]
+    np.testing.assert_array_equal(res.tb, tb)
+
+
+def test_descramble_placeholders_oracle(rng):
+    # hard decisions of noiseless LLRs descrambled with the placeholders give the codeword
+    cw = rng.integers(0, 2, 60)
+    cw[5], cw[6:9] = 1, PLACEHOLDER_X          # [c0 x x x]
+    cw[20:24] = [0, PLACEHOLDER_Y, PLACEHOLDER_X, PLACEHOLDER_X]  # [c0 y x x]
+    cw[40:43] = [1, PLACEHOLDER_Y, PLACEHOLDER_Y]
+    c_init = scrambling_c_init(7, 99)
+    scrambled = pusch_scramble(cw, c_init).astype(np.float32)
+    llr = 3.0 * (1.0 - 2.0 * scrambled)
+    out = pusch_descramble_llrs(llr, c_init, x_indices=np.flatnonzero(cw == -1),
+                                y_indices=np.flatnonzero(cw == -2))
+    coded = cw >= 0
+    np.testing.assert_array_equal(out[coded] < 0, cw[coded].astype(bool))
+    assert np.all(out[cw == -1] == 0)
+    assert out[21] == out[20] and out[41] == out[40] and out[42] == out[40]
+    # without placeholders it is plain descrambling
+    plain = pusch_descramble_llrs(llr, c_init)
+    np.testing.assert_array_equal(plain[coded], out[coded])
+
+
+def test_errors(rng):
+    carrier = Carrier(n_size_grid=6)
+    cfg = PuschConfig()
+    sch = SchConfig(tbs=200, target_code_rate=0.3, qm=2)
+    _, tx = _tb_slot(carrier, cfg, sch, rng)
+    with pytest.raises(TypeError, match="sch_config"):
+        pusch_receive(tx, carrier, cfg, sch_config="x")
+    with pytest.raises(TypeError, match="config"):
+        pusch_receive(tx, carrier, DmrsConfig(), sch_config=sch)
+    with pytest.raises(ValueError, match="noise_var"):
+        pusch_receive(tx, carrier, cfg, sch_config=sch, noise_var=-1.0)
+    with pytest.raises(ConfigError, match=r"equalizer|method"):
+        pusch_receive(tx, carrier, cfg, sch_config=sch, equalizer="ml")
+    with pytest.raises(ConfigError, match="estimator"):
+        pusch_receive(tx, carrier, cfg, sch_config=sch, estimator="magic")
+    with pytest.raises(ValueError, match="grid"):
+        pusch_receive(tx[:, :3], carrier, cfg, sch_config=sch)
+    with pytest.raises(ValueError, match="h_true"):
+        pusch_receive(tx, carrier, cfg, sch_config=sch, estimator="perfect")
+    g = pusch_bit_capacity(carrier, cfg)
+    with pytest.raises(ValueError, match="y_indices"):
+        pusch_demodulate(tx, carrier, cfg, y_indices=[0])
+    with pytest.raises(ValueError, match="x_indices"):
+        pusch_demodulate(tx, carrier, cfg, x_indices=[g])
+    with pytest.raises(ValueError, match="both"):
+        pusch_demodulate(tx, carrier, cfg, x_indices=[3], y_indices=[3])
