@@ -20,6 +20,7 @@ from opennr.physical.pdsch import (
     pdsch_grid,
     pdsch_indices,
     pdsch_plan,
+    pdsch_ptrs,
     pdsch_symbols,
 )
 from opennr.physical.precoding import pusch_codebook, pusch_codebook_size
@@ -58,6 +59,7 @@ from opennr.physical.ssb import (
 )
 from opennr.physical.sync import cell_id, pss, split_cell_id, sss
 from opennr.physical.transform_precoding import transform_deprecode, transform_precode
+from opennr.physical.vrb import vrb_bundles, vrb_prb_map, vrb_to_prb
 
 __all__ = [
     "DmrsConfig",
@@ -85,6 +87,7 @@ __all__ = [
     "pdsch_grid",
     "pdsch_indices",
     "pdsch_plan",
+    "pdsch_ptrs",
     "pdsch_symbols",
     "pss",
     "ptrs_densities",
@@ -117,4 +120,7 @@ __all__ = [
     "sss",
     "transform_deprecode",
     "transform_precode",
+    "vrb_bundles",
+    "vrb_prb_map",
+    "vrb_to_prb",
 ]

@@ -2,11 +2,12 @@
 
 Processing order of §7.3.1: scrambling (§7.3.1.1, c_init = n_RNTI 2^15 + q 2^14 + n_ID),
 modulation (§7.3.1.2), layer mapping (§7.3.1.3), antenna port mapping with ports = layers and
-no precoding (§7.3.1.4), non-interleaved VRB-to-PRB mapping (§7.3.1.6) and mapping to resource
-elements (§7.3.1.5: frequency first over the allocated PRBs, then OFDM symbols, skipping the
-DM-RS REs, the REs of the CDM groups without data in DM-RS symbols and any reserved REs). The
-DM-RS of §7.4.1.1 comes from :mod:`opennr.physical.dmrs`. The time-domain allocation rules
-are those of TS 38.214 §5.1.2.1 (Table 5.1.2.1-1).
+no precoding (§7.3.1.4), mapping to resource elements (§7.3.1.5: frequency first over the
+allocated virtual resource blocks, then OFDM symbols, skipping the DM-RS REs, the REs of the CDM
+groups without data in DM-RS symbols, the PT-RS REs and any reserved REs) and VRB-to-PRB mapping,
+non-interleaved or interleaved (§7.3.1.6, :mod:`opennr.physical.vrb`). The DM-RS of §7.4.1.1
+comes from :mod:`opennr.physical.dmrs`, the PT-RS of §7.4.1.2 from :mod:`opennr.physical.ptrs`.
+The time-domain allocation rules are those of TS 38.214 §5.1.2.1 (Table 5.1.2.1-1).
 
 Everything that depends only on the carrier grid and the :class:`PdschConfig` (PRBs, DM-RS
 symbols, data RE positions) is built once into a cached :class:`PdschPlan`.
@@ -37,7 +38,9 @@ from opennr.physical.dmrs import (
     dmrs_symbol_positions,
 )
 from opennr.physical.layermap import codeword_layers, layer_map
+from opennr.physical.ptrs import PtrsConfig, PtrsPattern, ptrs_k_ref_re, ptrs_pattern, ptrs_values
 from opennr.physical.scrambling import scramble, scrambling_c_init
+from opennr.physical.vrb import vrb_to_prb
 
 __all__ = [
     "PdschConfig",
@@ -47,6 +50,7 @@ __all__ = [
     "pdsch_grid",
     "pdsch_indices",
     "pdsch_plan",
+    "pdsch_ptrs",
     "pdsch_symbols",
 ]
 
@@ -66,8 +70,9 @@ class PdschConfig:
     symbol_allocation : tuple of int
         (S, L): first OFDM symbol (0-based) and number of symbols.
     prb_set : tuple of int or None
-        PRBs of the allocation, relative to the start of the bandwidth part (VRB = PRB,
-        non-interleaved mapping); ``None`` uses every PRB of the bandwidth part.
+        Virtual resource blocks of the allocation, relative to the start of the bandwidth part
+        (the PRBs themselves with the non-interleaved mapping); ``None`` uses every resource
+        block of the bandwidth part.
     n_start_bwp, n_size_bwp : int or None
         Bandwidth part N_BWP^start (from CRB 0) and N_BWP^size; ``None`` for the carrier grid.
     n_layers : int
@@ -84,6 +89,14 @@ class PdschConfig:
         DM-RS configuration.
     dmrs_ports : tuple of int or None
         DM-RS ports p − 1000, one per layer; ``None`` gives 0 .. ν − 1.
+    ptrs : PtrsConfig or None
+        The PT-RS (TS 38.211 §7.4.1.2), or ``None`` when it is not present. Its port defaults
+        to the lowest DM-RS port and must be one of ``dmrs_ports`` and of Table 7.4.1.2.2-1.
+        Whether a PT-RS is present and its densities follow from the MCS and bandwidth through
+        :func:`opennr.physical.ptrs.ptrs_densities` (TS 38.214 §5.1.6.3).
+    vrb_bundle_size : int or None
+        L_i = 2 or 4 for the interleaved VRB-to-PRB mapping (vrb-ToPRB-Interleaver n2/n4,
+        TS 38.211 §7.3.1.6); ``None`` (default) for the non-interleaved mapping.
     strict_time_allocation : bool
         ``True`` (default) checks (S, L) against TS 38.214 Table 5.1.2.1-1. ``False`` keeps only
         the rules of TS 38.211 (the DM-RS table has an entry and the DM-RS lies inside the
@@ -107,6 +120,8 @@ class PdschConfig:
     n_id: int | None = None
     dmrs: DmrsConfig = dataclasses.field(default_factory=DmrsConfig)
     dmrs_ports: tuple[int, ...] | None = None
+    ptrs: PtrsConfig | None = None
+    vrb_bundle_size: int | None = None
     strict_time_allocation: bool = True
 
     def __post_init__(self) -> None:
@@ -148,6 +163,9 @@ class PdschConfig:
         if not isinstance(self.dmrs, DmrsConfig):
             raise ConfigError("dmrs", type(self.dmrs).__name__, "must be a DmrsConfig", _CLAUSE)
         self._check_ports()
+        self._check_ptrs()
+        if self.vrb_bundle_size is not None:
+            check_choice("vrb_bundle_size", self.vrb_bundle_size, (2, 4), "TS 38.211 §7.3.1.6")
         if not isinstance(self.strict_time_allocation, bool):
             raise ConfigError("strict_time_allocation", self.strict_time_allocation,
                               "must be a bool", _CLAUSE_TIME)
@@ -163,6 +181,23 @@ class PdschConfig:
                                  port_clause="TS 38.211 §7.4.1.1.2",
                                  table_clause="TS 38.211 Tables 7.4.1.1.2-1/2")
         object.__setattr__(self, "dmrs_ports", ports)
+
+    def _check_ptrs(self) -> None:
+        p = self.ptrs
+        if p is None:
+            return
+        if not isinstance(p, PtrsConfig):
+            raise ConfigError("ptrs", type(p).__name__, "must be a PtrsConfig or None",
+                              "TS 38.211 §7.4.1.2")
+        port = min(self.dmrs_ports) if p.port is None else p.port
+        if port not in self.dmrs_ports:
+            raise ConfigError("ptrs.port", port,
+                              f"must be one of the DM-RS ports {self.dmrs_ports}",
+                              "TS 38.214 §5.1.6.3")
+        ptrs_k_ref_re(self.dmrs.config_type, port, p.re_offset)
+        p.beta(self.n_layers)
+        if p.port is None:
+            object.__setattr__(self, "ptrs", dataclasses.replace(p, port=port))
 
     def _check_time_allocation(self) -> None:
         s, n = self.symbol_allocation
@@ -205,13 +240,19 @@ class PdschPlan:
     n_symb_slot, n_subcarriers : int
         Slot grid shape (N_symb^slot, K = 12 N_grid^size).
     crbs : numpy.ndarray of int64
-        Common resource blocks of the allocation, increasing.
+        Common resource blocks of the allocation (the PRBs after VRB-to-PRB mapping), increasing.
     dmrs_symbols : numpy.ndarray of int64
         DM-RS OFDM symbols l = l̄ + l' in the slot, increasing.
     dmrs_l_prime : numpy.ndarray of int64
         l' of each DM-RS symbol.
     data_indices : numpy.ndarray of int64
-        Flat indices l · K + k of the data REs in the slot grid, mapping order.
+        Flat indices l · K + k of the data REs in the slot grid, mapping order (VRB order).
+    ptrs : PtrsPattern or None
+        The PT-RS symbols and subcarriers, ``None`` without PT-RS.
+    ptrs_indices : numpy.ndarray of int64
+        Flat indices l · K + k of the PT-RS REs, symbol by symbol (empty without PT-RS).
+    ptrs_layer : int
+        Layer (antenna port index j) carrying the PT-RS, −1 without PT-RS.
     """
 
     carrier: Carrier
@@ -222,6 +263,10 @@ class PdschPlan:
     dmrs_symbols: np.ndarray
     dmrs_l_prime: np.ndarray
     data_indices: np.ndarray
+    ptrs: PtrsPattern | None = None
+    ptrs_indices: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros(0, np.int64))
+    ptrs_layer: int = -1
 
 
 @functools.lru_cache(maxsize=256)
@@ -231,18 +276,36 @@ def _plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
     if s + n > n_symb:
         raise ConfigError("symbol_allocation", (s, n),
                           f"S + L must be <= {n_symb} symbols per slot", _CLAUSE_TIME)
-    crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
+    vrb_crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
+    if config.vrb_bundle_size is None:
+        order_crbs = vrb_crbs
+    else:
+        start = carrier.n_start_grid if config.n_start_bwp is None else config.n_start_bwp
+        size = carrier.n_size_grid if config.n_size_bwp is None else config.n_size_bwp
+        order_crbs = vrb_to_prb(vrb_crbs - start, n_start_bwp=start, n_size_bwp=size,
+                                bundle_size=config.vrb_bundle_size) + start
+    crbs = np.sort(order_crbs)
     d = config.dmrs
     l_bar = dmrs_symbol_positions(config.mapping_type, s, n, type_a_position=d.type_a_position,
                                   additional_position=d.additional_position,
                                   dmrs_length=d.length, l1_alt=d.l1_alt)
     dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
     k_sc = carrier.n_subcarriers
-    data, _ = data_resource_elements(carrier, crbs, s, n, dmrs_l, d)
-    for a in (crbs, dmrs_l, dmrs_lp, data):
+    data, _ = data_resource_elements(carrier, order_crbs, s, n, dmrs_l, d)
+    pattern, ptrs_idx, ptrs_layer = None, np.zeros(0, np.int64), -1
+    if config.ptrs is not None:
+        pattern = ptrs_pattern(config.ptrs, config_type=d.config_type, port=config.ptrs.port,
+                               crbs=crbs, start=s, length=n, dmrs_symbols=dmrs_l,
+                               dmrs_length=d.length, n_rnti=config.n_rnti)
+        k = pattern.k - 12 * carrier.n_start_grid
+        ptrs_idx = (pattern.symbols[:, None] * k_sc + k[None, :]).reshape(-1)
+        ptrs_layer = config.dmrs_ports.index(config.ptrs.port)
+        data = data[~np.isin(data, ptrs_idx)]
+    for a in (crbs, dmrs_l, dmrs_lp, data, ptrs_idx):
         a.setflags(write=False)
     return PdschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,
-                     crbs=crbs, dmrs_symbols=dmrs_l, dmrs_l_prime=dmrs_lp, data_indices=data)
+                     crbs=crbs, dmrs_symbols=dmrs_l, dmrs_l_prime=dmrs_lp, data_indices=data,
+                     ptrs=pattern, ptrs_indices=ptrs_idx, ptrs_layer=ptrs_layer)
 
 
 def pdsch_plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
@@ -272,25 +335,30 @@ def pdsch_plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
     return _plan(dataclasses.replace(carrier, n_slot=0, n_frame=0), config)
 
 
-def _data_indices(plan: PdschPlan, reserved: object) -> np.ndarray:
-    if reserved is None:
-        return plan.data_indices
+def _check_reserved(plan: PdschPlan, reserved: object) -> np.ndarray:
     r = np.asarray(reserved)
     if r.size and not np.issubdtype(r.dtype, np.integer):
         raise ValueError(f"reserved: expected integer RE indices, got {r.dtype}")
     size = plan.n_symb_slot * plan.n_subcarriers
     if r.size and (r.min() < 0 or r.max() >= size):
         raise ValueError(f"reserved: indices must be in [0, {size}) (l * K + k of the slot grid)")
-    return plan.data_indices[~np.isin(plan.data_indices, r.reshape(-1))]
+    return r.reshape(-1)
+
+
+def _data_indices(plan: PdschPlan, reserved: object) -> np.ndarray:
+    if reserved is None:
+        return plan.data_indices
+    return plan.data_indices[~np.isin(plan.data_indices, _check_reserved(plan, reserved))]
 
 
 def pdsch_indices(carrier: Carrier, config: PdschConfig, *,
                   reserved: np.ndarray | None = None) -> np.ndarray:
     """Data resource elements of the PDSCH in mapping order (TS 38.211 §7.3.1.5).
 
-    Frequency first (increasing subcarrier over the allocated PRBs), then increasing OFDM
-    symbol; the DM-RS symbols keep only the subcarriers of the CDM groups with data, and
-    ``reserved`` REs are skipped. Every layer/port uses the same REs.
+    Frequency first (increasing subcarrier over the allocated VRBs, placed on their PRBs),
+    then increasing OFDM symbol; the DM-RS symbols keep only the subcarriers of the CDM groups
+    with data, and the PT-RS REs and ``reserved`` REs are skipped. Every layer/port uses the
+    same REs.
 
     Parameters
     ----------
@@ -421,13 +489,65 @@ def pdsch_dmrs(carrier: Carrier, config: PdschConfig,
     return np.stack(idx), np.stack(val)
 
 
+def pdsch_ptrs(carrier: Carrier, config: PdschConfig, n_slot: int | None = None, *,
+               reserved: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """PT-RS resource elements and values of a PDSCH (TS 38.211 §7.4.1.2).
+
+    The PT-RS is sent on the layer of its DM-RS port (``pdsch_plan(...).ptrs_layer``):
+    a_{k,l} = β_PT-RS r_k in the PT-RS symbols and subcarriers of
+    :func:`opennr.physical.ptrs.ptrs_pattern`, except on ``reserved`` REs (§7.4.1.2.2: not on
+    REs of CSI-RS, SS/PBCH blocks or rate-matching resources).
+
+    Parameters
+    ----------
+    carrier : Carrier
+    config : PdschConfig
+    n_slot : int, optional
+        Slot number n_s,f^μ of the sequence; ``None`` uses ``carrier.n_slot``.
+    reserved : array_like of int, optional
+        REs not available (as for :func:`pdsch_indices`).
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64, shape (N_PTRS,)
+        Flat indices l · K + k in the slot grid of the PT-RS layer, symbol by symbol.
+    values : numpy.ndarray of complex64, shape (N_PTRS,)
+        Both empty when ``config.ptrs`` is None.
+
+    Raises
+    ------
+    ConfigError
+        See :func:`pdsch_plan`; ``n_slot`` outside the frame.
+    """
+    plan = pdsch_plan(carrier, config)
+    if n_slot is None:
+        n_slot = carrier.n_slot
+    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    if plan.ptrs is None:
+        return np.zeros(0, np.int64), np.zeros(0, np.complex64)
+    d = config.dmrs
+    p = config.ptrs
+    v = ptrs_values(d.config_type, p.port, plan.ptrs.k, l0=int(plan.dmrs_symbols[0]),
+                    n_symb_slot=plan.n_symb_slot, n_s=n_slot,
+                    n_id=carrier.n_cell_id if d.n_id is None else d.n_id, n_scid=d.n_scid,
+                    beta=p.beta(config.n_layers))
+    idx = plan.ptrs_indices.copy()
+    val = np.tile(v, plan.ptrs.symbols.size)
+    if reserved is not None:
+        keep = ~np.isin(idx, _check_reserved(plan, reserved))
+        idx, val = idx[keep], val[keep]
+    return idx, val
+
+
 def pdsch_grid(codewords: np.ndarray | Sequence[np.ndarray], carrier: Carrier,
                config: PdschConfig, *, n_slot: int | None = None,
                reserved: np.ndarray | None = None) -> np.ndarray:
-    """Resource grid of one slot carrying the PDSCH and its DM-RS (TS 38.211 §7.3.1, §7.4.1.1).
+    """Resource grid of one slot carrying the PDSCH, its DM-RS and its PT-RS (TS 38.211 §7.3.1,
+    §7.4.1.1, §7.4.1.2).
 
-    Antenna port j carries layer j (DM-RS port ``config.dmrs_ports[j]``), without precoding.
-    REs outside the PDSCH and its DM-RS are zero.
+    Antenna port j carries layer j (DM-RS port ``config.dmrs_ports[j]``), without precoding;
+    the PT-RS is on the layer of its DM-RS port. REs outside the PDSCH and its reference
+    signals are zero.
 
     Parameters
     ----------
@@ -464,4 +584,7 @@ def pdsch_grid(codewords: np.ndarray | Sequence[np.ndarray], carrier: Carrier,
     grid[:, data_idx] = x
     idx, val = pdsch_dmrs(carrier, config, n_slot)
     np.put_along_axis(grid, idx, val, axis=1)
+    if plan.ptrs is not None:
+        p_idx, p_val = pdsch_ptrs(carrier, config, n_slot, reserved=reserved)
+        grid[plan.ptrs_layer, p_idx] = p_val
     return grid.reshape(config.n_layers, plan.n_symb_slot, plan.n_subcarriers)
