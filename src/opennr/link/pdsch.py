@@ -9,10 +9,8 @@ are scaled by 1/√ν, ports = layers, no precoding) and the channel has unit av
 link, so the average received power per RE and receive antenna is 1 and the SNR is that per RE
 per receive antenna: N0 = 10^(−SNR/10).
 
-Time line. One fading channel is drawn per batch and evolves over the slots: block b is first
-sent in slot b (without HARQ) or, with HARQ and P processes, the transmissions t = 0, 1, ... of
-block b use slots (b div P)·P·T + t·P + (b mod P) (T = max_transmissions), so a retransmission
-comes P slots after the previous one and sees the channel evolved by P slots.
+Time line: that of :mod:`opennr.link._common` (one channel per batch, evolving over the slots of
+the HARQ processes).
 """
 
 from __future__ import annotations
@@ -24,10 +22,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from opennr._validate import check_choice, check_int
-from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
+from opennr.channel import TdlChannel, TdlConfig
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
-from opennr.link.metrics import TB_COUNTERS, count_harq_batch, tb_link_metrics
+from opennr.link._common import (
+    RV_SEQUENCE,
+    SlotChannel,
+    check_link_fields,
+    propagate,
+    run_tb_batch,
+    tdl_config,
+    transmission_slot,
+)
+from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
 from opennr.modulation import modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
@@ -35,14 +42,11 @@ from opennr.receiver.channel_estimation import ESTIMATORS
 from opennr.receiver.equalization import EQUALIZERS
 from opennr.receiver.pdsch_rx import pdsch_demodulate
 from opennr.sim.engine import PointResult
-from opennr.transport.harq import HarqBuffer
 from opennr.transport.mcs import mcs_entry
-from opennr.transport.sch import SchConfig, sch_decode, sch_encode
+from opennr.transport.sch import SchConfig, sch_encode
 from opennr.transport.tbs import transport_block_size
 
 __all__ = ["RV_SEQUENCE", "PdschLink", "PdschLinkConfig"]
-
-RV_SEQUENCE = (0, 2, 3, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,17 +108,12 @@ class PdschLinkConfig:
             raise ConfigError("pdsch", type(self.pdsch).__name__, "must be a PdschConfig")
         entry = mcs_entry(self.mcs_table, self.mcs_index)
         check_int("n_layers", self.pdsch.n_layers, 1, 4, "TS 38.211 Table 7.3.1.3-1")
-        check_int("n_rx", self.n_rx, self.pdsch.n_layers, 64)
-        if self.channel != "awgn":
-            parse_tdl_name(self.channel)
+        check_link_fields(n_tx=self.pdsch.n_layers, n_rx=self.n_rx, channel=self.channel,
+                          max_transmissions=self.max_transmissions,
+                          harq_processes=self.harq_processes, decoder=self.decoder,
+                          max_iterations=self.max_iterations, tbs=self.tbs)
         check_choice("estimator", self.estimator, ESTIMATORS)
         check_choice("equalizer", self.equalizer, EQUALIZERS)
-        check_int("max_transmissions", self.max_transmissions, 1, 16)
-        check_int("harq_processes", self.harq_processes, 1, 32)
-        check_choice("decoder", self.decoder, ("nms", "oms", "spa"))
-        check_int("max_iterations", self.max_iterations, 1, 1000)
-        if self.tbs is not None:
-            check_int("tbs", self.tbs, 1, None)
         pdsch = dataclasses.replace(self.pdsch, modulation=modulation_for_qm(entry.qm))
         object.__setattr__(self, "pdsch", pdsch)
         if self.channel != "awgn":
@@ -152,9 +151,7 @@ class PdschLinkConfig:
 
     def tdl_config(self) -> TdlConfig:
         """The TDL channel of ``channel`` with n_tx = ν and n_rx antennas."""
-        model, _, doppler = parse_tdl_name(self.channel)
-        return TdlConfig(model=model, delay_spread=None, max_doppler=doppler,
-                         n_tx=self.pdsch.n_layers, n_rx=self.n_rx, correlation=self.correlation)
+        return tdl_config(self.channel, self.correlation, self.pdsch.n_layers, self.n_rx)
 
 
 class PdschLink:
@@ -179,9 +176,9 @@ class PdschLink:
         if config.g < self.sch.tbs:
             raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded "
                               "bits the allocation carries")
-        nu, n_rx = config.pdsch.n_layers, config.n_rx
-        r, j = np.meshgrid(np.arange(n_rx), np.arange(nu), indexing="ij")
-        self._awgn_h = np.exp(-2j * np.pi * r * j / n_rx).astype(np.complex64)
+        self._channel = SlotChannel(carrier=config.carrier, channel=config.channel,
+                                    correlation=config.correlation, n_tx=config.pdsch.n_layers,
+                                    n_rx=config.n_rx)
 
     def describe(self) -> str:
         c = self.config
@@ -197,26 +194,18 @@ class PdschLink:
     def transmission_slot(self, block: int, transmission: int) -> int:
         """Slot (counted from the start of the batch) of transmission t of block b."""
         c = self.config
-        if not c.harq:
-            return block
-        p = c.harq_processes
-        return (block // p) * p * c.max_transmissions + transmission * p + block % p
+        return transmission_slot(block, transmission, harq=c.harq,
+                                 harq_processes=c.harq_processes,
+                                 max_transmissions=c.max_transmissions)
 
     def new_channel(self, rng: np.random.Generator) -> TdlChannel | None:
         """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
-        if self.config.channel == "awgn":
-            return None
-        return TdlChannel(self.config.tdl_config(), rng)
+        return self._channel.new(rng)
 
     def channel_response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
         """H of every RE of ``slot``, (n_rx, ν, N_symb^slot, K) complex64, unit average power
         per link (before the 1/√ν power sharing of the layers)."""
-        c = self.config.carrier
-        if channel is None:
-            return np.ascontiguousarray(np.broadcast_to(
-                self._awgn_h[:, :, None, None],
-                (*self._awgn_h.shape, c.symbols_per_slot, c.n_subcarriers)))
-        return channel.ofdm_response(c, slot)
+        return self._channel.response(channel, slot)
 
     def _receive(self, tb: np.ndarray, rv: int, slot: int, n0: float, channel,
                  rng: np.random.Generator) -> np.ndarray:
@@ -226,10 +215,7 @@ class PdschLink:
         cw = sch_encode(tb, self.sch, g=c.g, rv=rv)
         tx = pdsch_grid(cw, carrier, c.pdsch, n_slot=n_slot)
         h = self.channel_response(channel, slot) * np.float32(1.0 / math.sqrt(c.pdsch.n_layers))
-        y = np.einsum("rjlk,jlk->rlk", h, tx)
-        noise = rng.standard_normal((*y.shape, 2), dtype=np.float32)
-        noise *= np.float32(math.sqrt(n0 / 2.0))
-        y += noise.view(np.complex64)[..., 0]
+        y = propagate(h, tx, n0, rng)
         perfect = c.estimator == "perfect"
         demod = pdsch_demodulate(y, carrier, c.pdsch, n_slot=n_slot, estimator=c.estimator,
                                  h_true=h if perfect else None, noise_var=n0 if perfect else None,
@@ -239,27 +225,11 @@ class PdschLink:
     def run_batch(self, snr_db: float, n_blocks: int, rng: np.random.Generator) -> dict[str, int]:
         """Simulate ``n_blocks`` transport blocks at ``snr_db`` (SNR per RE per receive
         antenna)."""
-        if not np.isfinite(snr_db):
-            raise ValueError(f"snr_db={snr_db!r}: must be a finite number of dB")
-        n_blocks = check_int("n_blocks", n_blocks, 1)
         c = self.config
-        a = self.sch.tbs
-        n0 = 10.0 ** (-snr_db / 10.0)
-        channel = self.new_channel(rng)
-        tb = rng.integers(0, 2, size=(n_blocks, a), dtype=np.uint8)
-        harq = HarqBuffer() if c.harq else None
-        max_tx = c.max_transmissions if c.harq else 1
-        llr = np.zeros((n_blocks, c.g), np.float32)
-
-        def transmit(tx: int, pending: np.ndarray):
-            rv = RV_SEQUENCE[tx % 4]
-            llr[:] = 0.0     # blocks already delivered add nothing to their soft buffer
-            for b in np.flatnonzero(pending):
-                llr[b] = self._receive(tb[b], rv, self.transmission_slot(int(b), tx), n0,
-                                       channel, rng)
-            return sch_decode(llr, self.sch, g=c.g, rv=rv, harq=harq, decoder=self.decoder)
-
-        return count_harq_batch(tb, max_tx, transmit)
+        return run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch, g=c.g,
+                            decoder=self.decoder, harq=c.harq,
+                            max_transmissions=c.max_transmissions, new_channel=self.new_channel,
+                            slot_of=self.transmission_slot, receive=self._receive)
 
     def metrics(self, result: PointResult) -> dict[str, float]:
         """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""

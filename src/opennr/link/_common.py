@@ -1,0 +1,154 @@
+"""What the slot-based transport-block links (PDSCH, PUSCH) share: the slot time line of HARQ
+processes, the fading or static channel per resource element, the noise, and the batch loop.
+
+Time line. One fading channel is drawn per batch and evolves over the slots: block b is first
+sent in slot b (without HARQ) or, with HARQ and P processes, the transmissions t = 0, 1, ... of
+block b use slots (b div P)·P·T + t·P + (b mod P) (T = max_transmissions), so a retransmission
+comes P slots after the previous one and sees the channel evolved by P slots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr._validate import check_choice, check_int
+from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
+from opennr.coding.ldpc.decoder import LdpcDecoderConfig
+from opennr.link.metrics import count_harq_batch
+from opennr.numerology import Carrier
+from opennr.transport.harq import HarqBuffer
+from opennr.transport.sch import SchConfig, sch_decode
+
+#: Redundancy versions of the successive transmissions of a block (TS 38.214 Table 5.1.2.1-2
+#: order 0, 2, 3, 1).
+RV_SEQUENCE = (0, 2, 3, 1)
+
+#: LDPC decoder algorithms a link accepts.
+DECODERS = ("nms", "oms", "spa")
+
+
+def check_link_fields(*, n_tx: int, n_rx: int, channel: str, max_transmissions: int,
+                      harq_processes: int, decoder: str, max_iterations: int,
+                      tbs: int | None) -> None:
+    """Validate the fields every slot link has (receive antennas, channel name, HARQ, decoder).
+
+    Raises
+    ------
+    ConfigError
+        Naming the field.
+    """
+    check_int("n_rx", n_rx, n_tx, 64)
+    if channel != "awgn":
+        parse_tdl_name(channel)
+    check_int("max_transmissions", max_transmissions, 1, 16)
+    check_int("harq_processes", harq_processes, 1, 32)
+    check_choice("decoder", decoder, DECODERS)
+    check_int("max_iterations", max_iterations, 1, 1000)
+    if tbs is not None:
+        check_int("tbs", tbs, 1, None)
+
+
+def tdl_config(channel: str, correlation: str, n_tx: int, n_rx: int, *,
+               direction: str = "downlink") -> TdlConfig:
+    """The TDL channel of a conformance shorthand such as ``"TDLC300-100"`` (TS 38.101-4 Annex
+    B.2.2: profile, delay spread in ns, maximum Doppler in Hz)."""
+    model, _, doppler = parse_tdl_name(channel)
+    return TdlConfig(model=model, delay_spread=None, max_doppler=doppler, n_tx=n_tx, n_rx=n_rx,
+                     correlation=correlation, direction=direction)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SlotChannel:
+    """Channel of every resource element of the slots of a link: a TDL drawn per batch, or, for
+    ``"awgn"``, a static channel with unit-modulus gains (the n_rx × n_tx DFT matrix, orthogonal
+    transmit antennas)."""
+
+    carrier: Carrier
+    channel: str
+    correlation: str
+    n_tx: int
+    n_rx: int
+    direction: str = "downlink"
+
+    def tdl_config(self) -> TdlConfig:
+        return tdl_config(self.channel, self.correlation, self.n_tx, self.n_rx,
+                          direction=self.direction)
+
+    def new(self, rng: np.random.Generator) -> TdlChannel | None:
+        """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
+        if self.channel == "awgn":
+            return None
+        return TdlChannel(self.tdl_config(), rng)
+
+    def static_matrix(self) -> np.ndarray:
+        r, j = np.meshgrid(np.arange(self.n_rx), np.arange(self.n_tx), indexing="ij")
+        return np.exp(-2j * np.pi * r * j / self.n_rx).astype(np.complex64)
+
+    def response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
+        """H of every RE of ``slot``, (n_rx, n_tx, N_symb^slot, K) complex64, unit average power
+        per link."""
+        c = self.carrier
+        if channel is None:
+            h = self.static_matrix()
+            return np.ascontiguousarray(np.broadcast_to(
+                h[:, :, None, None], (*h.shape, c.symbols_per_slot, c.n_subcarriers)))
+        return channel.ofdm_response(c, slot)
+
+
+def propagate(h: np.ndarray, tx: np.ndarray, n0: float, rng: np.random.Generator) -> np.ndarray:
+    """y = Σ_t h[r, t] tx[t] + n per RE, with complex Gaussian noise of variance ``n0`` per RE
+    and receive antenna.
+
+    h: (n_rx, n_tx, L, K); tx: (n_tx, L, K); returns (n_rx, L, K) complex64.
+    """
+    y = np.einsum("rjlk,jlk->rlk", h, tx)
+    noise = rng.standard_normal((*y.shape, 2), dtype=np.float32)
+    noise *= np.float32(math.sqrt(n0 / 2.0))
+    y += noise.view(np.complex64)[..., 0]
+    return y
+
+
+def transmission_slot(block: int, transmission: int, *, harq: bool, harq_processes: int,
+                      max_transmissions: int) -> int:
+    """Slot (counted from the start of the batch) of transmission t of block b (module
+    docstring)."""
+    if not harq:
+        return block
+    p = harq_processes
+    return (block // p) * p * max_transmissions + transmission * p + block % p
+
+
+def run_tb_batch(*, snr_db: float, n_blocks: int, rng: np.random.Generator, sch: SchConfig,
+                 g: int, decoder: LdpcDecoderConfig, harq: bool, max_transmissions: int,
+                 new_channel: Callable[[np.random.Generator], object],
+                 slot_of: Callable[[int, int], int],
+                 receive: Callable[[np.ndarray, int, int, float, object, np.random.Generator],
+                                   np.ndarray]) -> dict[str, int]:
+    """Simulate ``n_blocks`` transport blocks at ``snr_db`` and count them
+    (:func:`opennr.link.metrics.count_harq_batch`).
+
+    ``receive(tb, rv, slot, n0, channel, rng)`` transmits one block in one slot and returns the
+    descrambled LLRs of its codeword (G,); the noise is N0 = 10^(−SNR/10).
+    """
+    if not np.isfinite(snr_db):
+        raise ValueError(f"snr_db={snr_db!r}: must be a finite number of dB")
+    n_blocks = check_int("n_blocks", n_blocks, 1)
+    n0 = 10.0 ** (-snr_db / 10.0)
+    channel = new_channel(rng)
+    tb = rng.integers(0, 2, size=(n_blocks, sch.tbs), dtype=np.uint8)
+    buffer = HarqBuffer() if harq else None
+    max_tx = max_transmissions if harq else 1
+    llr = np.zeros((n_blocks, g), np.float32)
+
+    def transmit(tx: int, pending: np.ndarray):
+        rv = RV_SEQUENCE[tx % 4]
+        llr[:] = 0.0     # blocks already delivered add nothing to their soft buffer
+        for b in np.flatnonzero(pending):
+            llr[b] = receive(tb[b], rv, slot_of(int(b), tx), n0, channel, rng)
+        return sch_decode(llr, sch, g=g, rv=rv, harq=buffer, decoder=decoder)
+
+    return count_harq_batch(tb, max_tx, transmit)
