@@ -18,7 +18,7 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.channel import TdlChannel, TdlConfig, parse_tdl_name
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
-from opennr.link.metrics import count_harq_batch
+from opennr.link.metrics import EvmCounter, count_harq_batch
 from opennr.numerology import Carrier
 from opennr.transport.harq import HarqBuffer
 from opennr.transport.sch import SchConfig, sch_decode
@@ -127,12 +127,14 @@ def run_tb_batch(*, snr_db: float, n_blocks: int, rng: np.random.Generator, sch:
                  new_channel: Callable[[np.random.Generator], object],
                  slot_of: Callable[[int, int], int],
                  receive: Callable[[np.ndarray, int, int, float, object, np.random.Generator],
-                                   np.ndarray]) -> dict[str, int]:
+                                   np.ndarray],
+                 evm: EvmCounter | None = None) -> dict[str, int]:
     """Simulate ``n_blocks`` transport blocks at ``snr_db`` and count them
     (:func:`opennr.link.metrics.count_harq_batch`).
 
     ``receive(tb, rv, slot, n0, channel, rng)`` transmits one block in one slot and returns the
-    descrambled LLRs of its codeword (G,); the noise is N0 = 10^(−SNR/10).
+    descrambled LLRs of its codeword (G,); the noise is N0 = 10^(−SNR/10). ``evm``, when given,
+    is the counter ``receive`` adds its equalized symbols to.
     """
     if not np.isfinite(snr_db):
         raise ValueError(f"snr_db={snr_db!r}: must be a finite number of dB")
@@ -151,4 +153,4 @@ def run_tb_batch(*, snr_db: float, n_blocks: int, rng: np.random.Generator, sch:
             llr[b] = receive(tb[b], rv, slot_of(int(b), tx), n0, channel, rng)
         return sch_decode(llr, sch, g=g, rv=rv, harq=buffer, decoder=decoder)
 
-    return count_harq_batch(tb, max_tx, transmit)
+    return count_harq_batch(tb, max_tx, transmit, evm=evm)

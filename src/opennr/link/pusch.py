@@ -1,0 +1,274 @@
+"""PUSCH link: UL-SCH coding (TS 38.212 §6.2), the PUSCH with its DM-RS in the slot grid
+(TS 38.211 §6.3.1, §6.4.1.1; transform precoding and codebook precoding as configured), a
+frequency-domain fading channel per resource element from the ρ antenna ports of the UE to the
+n_rx antennas of the base station (TR 38.901 §7.7 TDL, uplink correlation, or a static AWGN
+channel) with noise, and the reference receiver of :mod:`opennr.receiver.pusch_rx` (DM-RS
+estimation of the effective layer channels or perfect CSI, MMSE/ZF detection, transform
+deprecoding, soft demapping, LDPC decoding with optional HARQ).
+
+Signal level. The precoded grid is scaled by 1/‖W‖_F, so that the ρ ports together transmit a
+power of 1 per RE (data and DM-RS alike), and the channel has unit average power per link: the
+average received power per RE and receive antenna is 1 and the SNR is that per RE per receive
+antenna, N0 = 10^(−SNR/10).
+
+Time line: that of :mod:`opennr.link._common` (one channel per batch, evolving over the slots of
+the HARQ processes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from opennr._validate import check_choice
+from opennr.channel import TdlChannel, TdlConfig
+from opennr.coding.ldpc.decoder import LdpcDecoderConfig
+from opennr.errors import ConfigError
+from opennr.link._common import (
+    SlotChannel,
+    check_link_fields,
+    propagate,
+    run_tb_batch,
+    transmission_slot,
+)
+from opennr.link.metrics import TB_COUNTERS, EvmCounter, tb_link_metrics
+from opennr.modulation import modulate, modulation_for_qm
+from opennr.numerology import Carrier
+from opennr.physical.pusch import (
+    PuschConfig,
+    pusch_grid,
+    pusch_plan,
+    pusch_precoding_matrix,
+    pusch_scramble,
+)
+from opennr.physical.scrambling import scrambling_c_init
+from opennr.receiver.channel_estimation import ESTIMATORS
+from opennr.receiver.equalization import EQUALIZERS
+from opennr.receiver.pusch_rx import pusch_demodulate
+from opennr.sim.engine import PointResult
+from opennr.transport.mcs import mcs_entry
+from opennr.transport.sch import SchConfig, sch_encode
+from opennr.transport.tbs import transport_block_size
+
+__all__ = ["PuschLink", "PuschLinkConfig"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PuschLinkConfig:
+    """Parameters of the PUSCH link.
+
+    Parameters
+    ----------
+    carrier : Carrier
+        Carrier grid (the PUSCH allocation lies inside it).
+    pusch : PuschConfig
+        Allocation, DM-RS, transform precoding, precoding (ρ ports, TPMI) and identities; its
+        modulation is replaced by that of the MCS.
+    mcs_table, mcs_index : str, int
+        TS 38.214 §6.1.4.1 MCS table by name (``"qam64"``, ``"qam256"``, ``"qam64LowSE"``;
+        with transform precoding also ``"tp-qam64"``, ``"tp-qam64LowSE"``) and I_MCS.
+    tp_pi2bpsk : bool
+        tp-pi2BPSK: q = 1 in the transform-precoding tables (pi/2-BPSK rows).
+    n_rx : int
+        Receive antennas (≥ ν).
+    channel : str
+        ``"awgn"`` (a static channel with unit-modulus gains, the n_rx × ρ DFT matrix) or a TDL
+        in conformance shorthand such as ``"TDLC300-100"`` (TS 38.104 Annex G / TS 38.101-4
+        Annex B.2.2: profile, delay spread in ns, maximum Doppler in Hz).
+    correlation : str
+        MIMO correlation level of the TDL channel (``"low"``, ``"medium"``, ``"medium-A"``,
+        ``"high"``), uplink.
+    estimator, equalizer : str
+        Channel estimator and detector by name (passed to the receiver unchanged).
+    harq : bool
+        Retransmit failed blocks up to ``max_transmissions`` times (RVs 0, 2, 3, 1) and combine.
+    max_transmissions : int
+    harq_processes : int
+        P: a retransmission is P slots after the previous transmission.
+    decoder, max_iterations : str, int
+        LDPC decoder algorithm and iteration limit.
+    tbs : int or None
+        Transport block size; ``None`` for TS 38.214 §6.1.4.2.
+    """
+
+    carrier: Carrier = dataclasses.field(default_factory=lambda: Carrier(scs=30, n_size_grid=24))
+    pusch: PuschConfig = dataclasses.field(default_factory=PuschConfig)
+    mcs_table: str = "qam64"
+    mcs_index: int = 10
+    tp_pi2bpsk: bool = False
+    n_rx: int = 2
+    channel: str = "awgn"
+    correlation: str = "low"
+    estimator: str = "ls"
+    equalizer: str = "mmse"
+    harq: bool = False
+    max_transmissions: int = 4
+    harq_processes: int = 16
+    decoder: str = "nms"
+    max_iterations: int = 10
+    tbs: int | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.carrier, Carrier):
+            raise ConfigError("carrier", type(self.carrier).__name__, "must be a Carrier")
+        if not isinstance(self.pusch, PuschConfig):
+            raise ConfigError("pusch", type(self.pusch).__name__, "must be a PuschConfig")
+        entry = self.mcs()
+        check_link_fields(n_tx=self.pusch.n_layers, n_rx=self.n_rx, channel=self.channel,
+                          max_transmissions=self.max_transmissions,
+                          harq_processes=self.harq_processes, decoder=self.decoder,
+                          max_iterations=self.max_iterations, tbs=self.tbs)
+        check_choice("estimator", self.estimator, ESTIMATORS)
+        check_choice("equalizer", self.equalizer, EQUALIZERS)
+        if self.mcs_table.startswith("tp-") and not self.pusch.transform_precoding:
+            raise ConfigError("mcs_table", self.mcs_table,
+                              "the transform-precoding tables need transform precoding",
+                              "TS 38.214 §6.1.4.1")
+        pusch = dataclasses.replace(self.pusch, modulation=modulation_for_qm(entry.qm))
+        object.__setattr__(self, "pusch", pusch)
+        if self.channel != "awgn":
+            self.tdl_config()             # validates the correlation level
+        pusch_plan(self.carrier, pusch)   # the allocation fits the carrier
+
+    def mcs(self):
+        """The MCS entry (Q_m, R) of TS 38.214 §6.1.4.1."""
+        return mcs_entry(self.mcs_table, self.mcs_index, tp_pi2bpsk=bool(self.tp_pi2bpsk))
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @property
+    def qm(self) -> int:
+        return self.mcs().qm
+
+    @property
+    def target_code_rate(self) -> float:
+        return self.mcs().target_code_rate
+
+    @property
+    def g(self) -> int:
+        """Coded bits of one transmission, G (TS 38.212 §6.2.7)."""
+        return pusch_plan(self.carrier, self.pusch).data_indices.size * self.qm \
+            * self.pusch.n_layers
+
+    @property
+    def transport_block_size(self) -> int:
+        """TBS of TS 38.214 §6.1.4.2 (N_RE' from the DM-RS REs of the allocation, no overhead)."""
+        if self.tbs is not None:
+            return self.tbs
+        plan = pusch_plan(self.carrier, self.pusch)
+        n_prb = plan.crbs.size
+        n_symb = self.pusch.symbol_allocation[1]
+        n_dmrs_prb = 12 * n_symb - plan.data_indices.size // n_prb
+        return transport_block_size(n_prb=n_prb, n_symb_sh=n_symb, n_dmrs_prb=n_dmrs_prb,
+                                    target_code_rate=self.target_code_rate, qm=self.qm,
+                                    n_layers=self.pusch.n_layers)
+
+    def tdl_config(self) -> TdlConfig:
+        """The TDL channel of ``channel`` with n_tx = ρ and n_rx antennas (uplink)."""
+        return _slot_channel(self).tdl_config()
+
+
+def _slot_channel(c: PuschLinkConfig) -> SlotChannel:
+    return SlotChannel(carrier=c.carrier, channel=c.channel, correlation=c.correlation,
+                       n_tx=c.pusch.n_antenna_ports, n_rx=c.n_rx, direction="uplink")
+
+
+class PuschLink:
+    """Transmit, propagate, receive: one batch of PUSCH slots at a time.
+
+    Counters per batch: the :data:`opennr.link.metrics.TB_COUNTERS` (``blocks``,
+    ``block_errors`` after the last transmission, ``first_tx_errors``, ``transmissions``,
+    ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks``, ``iterations``, and the EVM
+    sums of the detected (deprecoded) data symbols).
+    """
+
+    counters = TB_COUNTERS
+
+    def __init__(self, config: PuschLinkConfig):
+        if not isinstance(config, PuschLinkConfig):
+            raise ConfigError("config", type(config).__name__, "must be a PuschLinkConfig")
+        self.config = config
+        self.sch = SchConfig(tbs=config.transport_block_size,
+                             target_code_rate=config.target_code_rate, qm=config.qm,
+                             n_layers=config.pusch.n_layers)
+        self.decoder = LdpcDecoderConfig(algorithm=config.decoder,
+                                         max_iterations=config.max_iterations)
+        if config.g < self.sch.tbs:
+            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded "
+                              "bits the allocation carries")
+        self._channel = _slot_channel(config)
+        w = pusch_precoding_matrix(config.pusch)
+        self._w = w
+        self._scale = np.float32(1.0 / np.linalg.norm(w))
+        n_id = config.carrier.n_cell_id if config.pusch.n_id is None else config.pusch.n_id
+        self._c_init = scrambling_c_init(config.pusch.n_rnti, n_id)
+        self._evm: EvmCounter | None = None
+
+    def describe(self) -> str:
+        c = self.config
+        p = c.pusch
+        n_prb = pusch_plan(c.carrier, p).crbs.size
+        waveform = "DFT-s-OFDM" if p.transform_precoding else "CP-OFDM"
+        return (f"PUSCH {waveform} {p.modulation} R={c.target_code_rate:.4f} ({c.mcs_table} MCS "
+                f"{c.mcs_index}), TBS {self.sch.tbs}, G {c.g}, {n_prb} PRB x "
+                f"{p.symbol_allocation[1]} symbols, {p.n_layers} layer(s) on "
+                f"{p.n_antenna_ports} port(s), {p.n_antenna_ports}x{c.n_rx}, "
+                f"{c.channel}{'' if c.channel == 'awgn' else ' ' + c.correlation}, "
+                f"{c.carrier.scs} kHz, estimator {c.estimator}, {c.equalizer.upper()}, "
+                f"HARQ {'on' if c.harq else 'off'}, LDPC {c.decoder} {c.max_iterations} it")
+
+    def transmission_slot(self, block: int, transmission: int) -> int:
+        """Slot (counted from the start of the batch) of transmission t of block b."""
+        c = self.config
+        return transmission_slot(block, transmission, harq=c.harq,
+                                 harq_processes=c.harq_processes,
+                                 max_transmissions=c.max_transmissions)
+
+    def new_channel(self, rng: np.random.Generator) -> TdlChannel | None:
+        """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
+        return self._channel.new(rng)
+
+    def channel_response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
+        """H of every RE of ``slot`` from the ρ antenna ports, (n_rx, ρ, N_symb^slot, K)
+        complex64, unit average power per link."""
+        return self._channel.response(channel, slot)
+
+    def _receive(self, tb: np.ndarray, rv: int, slot: int, n0: float, channel,
+                 rng: np.random.Generator) -> np.ndarray:
+        c = self.config
+        carrier = c.carrier
+        n_slot = slot % carrier.slots_per_frame
+        cw = sch_encode(tb, self.sch, g=c.g, rv=rv)
+        tx = pusch_grid(cw, carrier, c.pusch, n_slot=n_slot)
+        h = self.channel_response(channel, slot) * self._scale
+        y = propagate(h, tx, n0, rng)
+        perfect = c.estimator == "perfect"
+        h_eff = np.einsum("rplk,pj->rjlk", h, self._w) if perfect else None
+        demod = pusch_demodulate(y, carrier, c.pusch, n_slot=n_slot, estimator=c.estimator,
+                                 h_true=h_eff, noise_var=n0 if perfect else None,
+                                 equalizer=c.equalizer)
+        if self._evm is not None:
+            ref = modulate(pusch_scramble(cw, self._c_init), c.pusch.modulation)
+            self._evm.add(demod.symbols.T.reshape(-1), ref)
+        return demod.llrs
+
+    def run_batch(self, snr_db: float, n_blocks: int, rng: np.random.Generator) -> dict[str, int]:
+        """Simulate ``n_blocks`` transport blocks at ``snr_db`` (SNR per RE per receive
+        antenna)."""
+        c = self.config
+        self._evm = EvmCounter()
+        try:
+            return run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch, g=c.g,
+                                decoder=self.decoder, harq=c.harq,
+                                max_transmissions=c.max_transmissions,
+                                new_channel=self.new_channel, slot_of=self.transmission_slot,
+                                receive=self._receive, evm=self._evm)
+        finally:
+            self._evm = None
+
+    def metrics(self, result: PointResult) -> dict[str, float]:
+        """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
+        return tb_link_metrics(result, self.sch.tbs)
