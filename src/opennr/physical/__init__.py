@@ -47,6 +47,12 @@ from opennr.physical.pusch import (
     pusch_scramble,
     pusch_symbols,
 )
+from opennr.physical.reserved import (
+    coreset_reserved,
+    re_list_reserved,
+    reserved_union,
+    ssb_reserved,
+)
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.physical.ssb import (
     SsBurstConfig,
@@ -71,6 +77,7 @@ __all__ = [
     "SsBurstConfig",
     "cell_id",
     "codeword_layers",
+    "coreset_reserved",
     "descramble_llrs",
     "dmrs_c_init",
     "dmrs_port",
@@ -108,10 +115,13 @@ __all__ = [
     "pusch_plan",
     "pusch_scramble",
     "pusch_symbols",
+    "re_list_reserved",
+    "reserved_union",
     "scramble",
     "scrambling_c_init",
     "split_cell_id",
     "ss_burst_grid",
+    "ssb_reserved",
     "ss_burst_waveform",
     "ssb_block",
     "ssb_candidate_symbols",
