@@ -42,6 +42,7 @@ from opennr.physical.pucch_sequences import (
 )
 from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
+from opennr.transport.uci import A_UCI_MAX, uci_encode, uci_min_e
 
 __all__ = [
     "PUCCH0_CYCLIC_SHIFTS",
@@ -57,6 +58,7 @@ __all__ = [
     "pucch_plan",
     "pucch_sequence_table",
     "pucch_symbols",
+    "pucch_uci_codeword",
 ]
 
 _CLAUSE = "TS 38.211 §6.3.2"
@@ -466,6 +468,45 @@ def pucch0_cyclic_shift_index(ack: object = (), sr: bool = False) -> int | None:
     return PUCCH0_CYCLIC_SHIFTS.get(key)
 
 
+def pucch_uci_codeword(uci: object, carrier: Carrier, config: PucchConfig) -> np.ndarray:
+    """Coded UCI of a format 2, 3 or 4 PUCCH: the A payload bits encoded and rate-matched to
+    E_UCI = E_tot of :func:`pucch_bit_capacity` (TS 38.212 §6.3.1, Table 6.3.1.4-1).
+
+    Parameters
+    ----------
+    uci : array_like of 0/1, shape (A,)
+        UCI payload a_0 .. a_{A-1}, 3 <= A <= 1706 (up to 2 bits go on formats 0 and 1,
+        TS 38.213 §9.2.1).
+    carrier : Carrier
+    config : PucchConfig
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (E,)
+
+    Raises
+    ------
+    ConfigError
+        Format 0 or 1, a payload of fewer than 3 bits, or a payload too large for E.
+    ValueError
+        ``uci`` is not a one-dimensional 0/1 array.
+    """
+    e = pucch_bit_capacity(carrier, config)
+    a_bits = as_bits("uci", uci)
+    if a_bits.ndim != 1:
+        raise ValueError(f"uci: expected one dimension, got shape {a_bits.shape}")
+    a = a_bits.size
+    if a < 3:
+        raise ConfigError("uci", a, f"PUCCH format {config.format} carries more than 2 UCI bits "
+                          "(1 or 2 bits use format 0 or 1)", "TS 38.213 §9.2.1")
+    if a > A_UCI_MAX or uci_min_e(a, e) > e:
+        raise ConfigError("uci", a, f"payload of {a} bits too large for PUCCH format "
+                          f"{config.format} with E_tot={e} coded bits (needs E >= "
+                          f"{uci_min_e(min(a, A_UCI_MAX), e)}, A <= {A_UCI_MAX})",
+                          "TS 38.212 §6.3.1.4")
+    return uci_encode(a_bits, e, qm=config.qm).astype(np.uint8)
+
+
 def _check_codeword(codeword: object, e: int) -> np.ndarray:
     b = as_bits("codeword", codeword)
     if b.ndim != 1 or b.size != e:
@@ -527,7 +568,8 @@ def _pucch1_cover(config: PucchConfig, plan: PucchPlan, symbols: tuple[int, ...]
 
 
 def pucch_symbols(carrier: Carrier, config: PucchConfig, *, ack: object = None, sr: bool = False,
-                  codeword: object = None, n_slot: int | None = None) -> np.ndarray:
+                  codeword: object = None, uci: object = None,
+                  n_slot: int | None = None) -> np.ndarray:
     """PUCCH data symbols in the order of :func:`pucch_indices` (TS 38.211 §6.3.2.3 - §6.3.2.6).
 
     Parameters
@@ -541,6 +583,9 @@ def pucch_symbols(carrier: Carrier, config: PucchConfig, *, ack: object = None, 
         Format 0: positive scheduling request.
     codeword : array_like of 0/1, optional
         Formats 2..4: the E coded UCI bits of :func:`pucch_bit_capacity` (TS 38.212 §6.3.1).
+    uci : array_like of 0/1, optional
+        Formats 2..4, instead of ``codeword``: the UCI payload, encoded by
+        :func:`pucch_uci_codeword`.
     n_slot : int, optional
         Slot number n_s,f^μ; ``None`` uses ``carrier.n_slot``.
 
@@ -558,7 +603,16 @@ def pucch_symbols(carrier: Carrier, config: PucchConfig, *, ack: object = None, 
         A codeword of the wrong length, or inputs that the format does not carry.
     """
     plan = _plan(carrier, config)
+    codeword = _resolve_uci(carrier, config, codeword, uci)
     return _data_symbols(carrier, config, plan, _slot(carrier, n_slot), ack, sr, codeword)
+
+
+def _resolve_uci(carrier: Carrier, config: PucchConfig, codeword: object, uci: object) -> object:
+    if uci is None:
+        return codeword
+    if codeword is not None:
+        raise ValueError("give either codeword or uci, not both")
+    return pucch_uci_codeword(uci, carrier, config)
 
 
 def pucch_dmrs(carrier: Carrier, config: PucchConfig, *, n_slot: int | None = None) -> np.ndarray:
@@ -593,13 +647,14 @@ def pucch_dmrs(carrier: Carrier, config: PucchConfig, *, n_slot: int | None = No
 
 
 def pucch_grid(carrier: Carrier, config: PucchConfig, *, ack: object = None, sr: bool = False,
-               codeword: object = None, n_slot: int | None = None) -> np.ndarray:
+               codeword: object = None, uci: object = None,
+               n_slot: int | None = None) -> np.ndarray:
     """Resource grid of one slot carrying the PUCCH and its DM-RS on antenna port 2000
     (TS 38.211 §6.3.2, §6.4.1.3).
 
     Parameters
     ----------
-    carrier, config, ack, sr, codeword, n_slot
+    carrier, config, ack, sr, codeword, uci, n_slot
         As for :func:`pucch_symbols`.
 
     Returns
@@ -610,6 +665,7 @@ def pucch_grid(carrier: Carrier, config: PucchConfig, *, ack: object = None, sr:
     plan = _plan(carrier, config)
     n_s = _slot(carrier, n_slot)
     grid = np.zeros(plan.n_symb_slot * plan.n_subcarriers, np.complex64)
+    codeword = _resolve_uci(carrier, config, codeword, uci)
     x = _data_symbols(carrier, config, plan, n_s, ack, sr, codeword)
     if x.size == 0:
         return grid.reshape(1, plan.n_symb_slot, plan.n_subcarriers)

@@ -1,0 +1,479 @@
+"""PUCCH reference receivers (not normative): the inverse of TS 38.211 §6.3.2 with the DM-RS of
+§6.4.1.3, and UCI decoding of TS 38.212 §6.3.1.
+
+* Format 0: correlation of each receive antenna and symbol with the sequences of the candidate
+  cyclic shifts m_cs (TS 38.213 Tables 9.2.3-3/-4, 9.2.5-1/-2); the decision statistic of a
+  candidate is the share of the received energy in the direction of its sequence,
+  ρ = Σ_{r,l} |Σ_n y_{r,l}(n) x_l*(n)|² / (12 Σ|y|²). On noise alone ρ is Beta(R L, 11 R L)
+  distributed (the twelve cyclic shifts are an orthogonal basis of the PRB), which sets the
+  DTX threshold for a target false-alarm probability.
+* Format 1: the same statistic over the DM-RS and data symbols of each hop, despread
+  coherently with w_i(m) (so that users on other time-domain covers do not count): 2 H
+  directions per antenna out of 12 N_symb^PUCCH dimensions. The symbol d(0) is estimated by
+  maximum-ratio combining against the per-subcarrier DM-RS channel estimate of each hop.
+* Formats 2, 3, 4: least-squares estimates on the DM-RS, smoothed over three DM-RS
+  subcarriers, with a noise variance from the smoothing residual; linear interpolation in
+  frequency (format 2) or in time within each hop (formats 3 and 4); MMSE combining of the
+  receive antennas; for formats 3 and 4 the IDFT of §6.3.2.6.4 with the bias of the MMSE
+  filter removed per symbol and the despreading of format 4 by w_n (Tables 6.3.2.6.3-1/-2);
+  max-log soft demapping, descrambling and UCI decoding.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import beta as beta_distribution
+
+from opennr._validate import check_int
+from opennr.errors import ConfigError
+from opennr.modulation import demodulate
+from opennr.numerology import Carrier
+from opennr.physical.pucch import (
+    PUCCH0_CYCLIC_SHIFTS,
+    PucchConfig,
+    pucch_bit_capacity,
+    pucch_dmrs,
+    pucch_plan,
+    pucch_sequence_table,
+)
+from opennr.physical.pucch_sequences import PUCCH1_SPREADING_FACTORS, pucch1_occ, pucch4_occ
+from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
+from opennr.physical.transform_precoding import transform_deprecode
+from opennr.transport.uci import A_UCI_MAX, uci_decode, uci_min_e
+
+__all__ = [
+    "PucchDemodResult",
+    "PucchDetection",
+    "PucchReceiveResult",
+    "pucch0_detect",
+    "pucch1_detect",
+    "pucch_demodulate",
+    "pucch_dtx_threshold",
+    "pucch_receive",
+]
+
+_NOISE_FLOOR = 1e-10
+_SMOOTH = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PucchDetection:
+    """Decision of a format 0 or format 1 receiver.
+
+    Attributes
+    ----------
+    dtx : bool
+        Nothing detected (the statistic stayed below the threshold).
+    ack : numpy.ndarray of uint8
+        Detected HARQ-ACK bits (format 0) or bits b(i) (format 1); empty on DTX.
+    sr : bool
+        Positive SR detected (format 0).
+    metric : float
+        Decision statistic ρ of the best candidate, in [0, 1].
+    threshold : float
+        DTX threshold it was compared with.
+    """
+
+    dtx: bool
+    ack: np.ndarray
+    sr: bool
+    metric: float
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class PucchDemodResult:
+    """Soft output of :func:`pucch_demodulate` (formats 2..4).
+
+    Attributes
+    ----------
+    llrs : numpy.ndarray of float32, shape (E,)
+        Descrambled LLRs of the UCI codeword (ln P(b=0)/P(b=1)).
+    symbols : numpy.ndarray of complex64
+        Detected modulation symbols d(i) (after transform deprecoding and despreading).
+    noise_var_eff : numpy.ndarray of float32
+        Effective noise variance of each detected symbol.
+    noise_var : float
+        Noise variance per RE used (estimated from the DM-RS unless given).
+    """
+
+    llrs: np.ndarray
+    symbols: np.ndarray
+    noise_var_eff: np.ndarray
+    noise_var: float
+
+
+@dataclass(frozen=True, slots=True)
+class PucchReceiveResult:
+    """Output of :func:`pucch_receive`.
+
+    Attributes
+    ----------
+    bits : numpy.ndarray of uint8, shape (A,)
+        Decoded UCI payload.
+    crc_ok : bool
+        CRC of every code block passed (always True for A <= 11, which has no CRC).
+    metric : float
+        Correlation of the LLRs with the re-encoded decision (see
+        :class:`opennr.transport.uci.UciDecodeResult`).
+    demod : PucchDemodResult
+    """
+
+    bits: np.ndarray
+    crc_ok: bool
+    metric: float
+    demod: PucchDemodResult
+
+
+def _rx(rx_grid: object, carrier: Carrier) -> np.ndarray:
+    y = np.asarray(rx_grid)
+    if y.ndim == 2:
+        y = y[None]
+    shape = (carrier.symbols_per_slot, carrier.n_subcarriers)
+    if y.ndim != 3 or y.shape[1:] != shape:
+        raise ValueError(f"rx_grid: expected shape (n_rx, {shape[0]}, {shape[1]}) or {shape}, "
+                         f"got {np.shape(rx_grid)}")
+    if not (np.issubdtype(y.dtype, np.complexfloating) or np.issubdtype(y.dtype, np.floating)):
+        raise ValueError(f"rx_grid: expected complex resource elements, got {y.dtype}")
+    return y.reshape(y.shape[0], -1)
+
+
+def _check_format(config: PucchConfig, formats: tuple[int, ...], what: str) -> None:
+    if config.format not in formats:
+        raise ConfigError("format", config.format, f"{what} handles PUCCH formats "
+                          f"{', '.join(map(str, formats))}", "TS 38.211 §6.3.2")
+
+
+@functools.lru_cache(maxsize=64)
+def pucch_dtx_threshold(n_directions: int, n_dimensions: int, n_candidates: int,
+                        false_alarm: float) -> float:
+    """Threshold on the energy share ρ for a false-alarm probability on noise alone.
+
+    With white Gaussian noise, the energy in ``n_directions`` orthonormal directions out of
+    ``n_dimensions`` complex dimensions, divided by the total, is Beta(D, N − D) distributed;
+    the threshold is its upper quantile at ``false_alarm / n_candidates`` (union bound over
+    the candidates).
+
+    Parameters
+    ----------
+    n_directions, n_dimensions : int
+        D and N.
+    n_candidates : int
+        Number of hypotheses compared with the threshold.
+    false_alarm : float
+        Target probability, in (0, 1).
+
+    Returns
+    -------
+    float
+    """
+    if not 0.0 < false_alarm < 1.0:
+        raise ValueError(f"false_alarm={false_alarm!r}: must be in (0, 1)")
+    return float(beta_distribution.isf(false_alarm / n_candidates, n_directions,
+                                       n_dimensions - n_directions))
+
+
+def pucch0_detect(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, *, n_ack: int,
+                  sr: bool = False, false_alarm: float = 0.01, threshold: float | None = None,
+                  n_slot: int | None = None) -> PucchDetection:
+    """Detect the HARQ-ACK bits and SR of a PUCCH format 0 (TS 38.211 §6.3.2.3; TS 38.213
+    §9.2.3-§9.2.5) or declare DTX.
+
+    Parameters
+    ----------
+    rx_grid : array_like of complex, shape (n_rx, N_symb^slot, K) or (N_symb^slot, K)
+        Received slot grid.
+    carrier : Carrier
+    config : PucchConfig
+        Format 0.
+    n_ack : int
+        Number of HARQ-ACK bits expected, 0 .. 2.
+    sr : bool
+        The slot is an SR opportunity (a positive SR may be multiplexed).
+    false_alarm : float
+        Target probability of declaring anything on noise alone (sets the threshold).
+    threshold : float, optional
+        Threshold on ρ instead of the one from ``false_alarm``.
+    n_slot : int, optional
+        Slot number; ``None`` uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    PucchDetection
+
+    Raises
+    ------
+    ConfigError
+        Not format 0, n_ack outside 0 .. 2, or nothing to detect (n_ack = 0 without SR).
+    """
+    _check_format(config, (0,), "pucch0_detect")
+    n_ack = check_int("n_ack", n_ack, 0, 2, "TS 38.213 §9.2.3")
+    if n_ack == 0 and not sr:
+        raise ConfigError("n_ack", 0, "nothing to detect without HARQ-ACK bits or an SR "
+                          "opportunity", "TS 38.213 §9.2.4")
+    hyps = [(key, m_cs) for key, m_cs in PUCCH0_CYCLIC_SHIFTS.items()
+            if len(key[1]) == n_ack and (sr or not key[0])]
+    y = _rx(rx_grid, carrier)
+    plan = pucch_plan(carrier, config)
+    length = len(plan.data_symbols)
+    yd = y[:, plan.data_indices].reshape(y.shape[0], length, 12)
+    seq = pucch_sequence_table(carrier, config, plan.data_symbols, m0=config.initial_cyclic_shift,
+                               m_cs=np.array([m for _, m in hyps]), n_slot=n_slot)
+    corr = np.einsum("rln,hln->hrl", yd, seq.conj())
+    energy = float(np.sum(np.abs(yd) ** 2))
+    rho = np.sum(np.abs(corr) ** 2, axis=(1, 2)) / (12.0 * max(energy, _NOISE_FLOOR))
+    best = int(np.argmax(rho))
+    n_rx = y.shape[0]
+    thr = threshold if threshold is not None else pucch_dtx_threshold(
+        n_rx * length, 12 * n_rx * length, len(hyps), false_alarm)
+    (is_sr, ack), _ = hyps[best]
+    if rho[best] < thr:
+        return PucchDetection(dtx=True, ack=np.zeros(0, np.uint8), sr=False,
+                              metric=float(rho[best]), threshold=float(thr))
+    return PucchDetection(dtx=False, ack=np.array(ack, np.uint8), sr=is_sr,
+                          metric=float(rho[best]), threshold=float(thr))
+
+
+def pucch1_detect(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, *, n_bits: int,
+                  false_alarm: float = 0.01, threshold: float | None = None,
+                  n_slot: int | None = None) -> PucchDetection:
+    """Detect the 1 or 2 bits of a PUCCH format 1 (TS 38.211 §6.3.2.4, §6.4.1.3.1) or declare
+    DTX.
+
+    Parameters
+    ----------
+    rx_grid : array_like of complex, shape (n_rx, N_symb^slot, K) or (N_symb^slot, K)
+    carrier : Carrier
+    config : PucchConfig
+        Format 1.
+    n_bits : int
+        1 (BPSK) or 2 (QPSK).
+    false_alarm, threshold, n_slot
+        As for :func:`pucch0_detect`.
+
+    Returns
+    -------
+    PucchDetection
+        ``ack`` holds b(0) (and b(1)); ``sr`` is False.
+
+    Raises
+    ------
+    ConfigError
+        Not format 1 or n_bits not 1 or 2.
+    """
+    _check_format(config, (1,), "pucch1_detect")
+    n_bits = check_int("n_bits", n_bits, 1, 2, "TS 38.211 §6.3.2.4.1")
+    y = _rx(rx_grid, carrier)
+    n_rx = y.shape[0]
+    plan = pucch_plan(carrier, config)
+    n_data, n_dmrs = len(plan.data_symbols), len(plan.dmrs_symbols)
+    yd = y[:, plan.data_indices].reshape(n_rx, n_data, 12)
+    yr = y[:, plan.dmrs_indices].reshape(n_rx, n_dmrs, 12)
+    xr = pucch_dmrs(carrier, config, n_slot=n_slot).reshape(n_dmrs, 12)
+    seq = pucch_sequence_table(carrier, config, plan.data_symbols, m0=config.initial_cyclic_shift,
+                               n_slot=n_slot)
+    n_sf = PUCCH1_SPREADING_FACTORS[config.symbol_allocation[1]]
+    n_sf = n_sf[1:] if config.hopping else n_sf[:1]
+    w = np.concatenate([pucch1_occ(sf, config.occ_index) for sf in n_sf])
+    xd = w[:, None] * seq                       # data reference without d(0)
+    hop_d = np.array([plan.hop[l] for l in plan.data_symbols])
+    hop_r = np.array([plan.hop[l] for l in plan.dmrs_symbols])
+    num = 0.0
+    d_hat = 0.0 + 0.0j
+    for h in range(len(n_sf)):
+        zr = yr[:, hop_r == h] * xr[hop_r == h].conj()           # (n_rx, M_r, 12)
+        zd = yd[:, hop_d == h] * xd[hop_d == h].conj()           # (n_rx, M_d, 12)
+        h_est = zr.mean(axis=1)                                    # per-subcarrier channel
+        d_hat += np.sum(h_est.conj() * zd.sum(axis=1))
+        num += np.sum(np.abs(zr.sum(axis=(1, 2))) ** 2) / zr[0].size
+        num += np.sum(np.abs(zd.sum(axis=(1, 2))) ** 2) / zd[0].size
+    energy = float(np.sum(np.abs(yd) ** 2) + np.sum(np.abs(yr) ** 2))
+    rho = float(num) / max(energy, _NOISE_FLOOR)
+    n_hops = len(n_sf)
+    thr = threshold if threshold is not None else pucch_dtx_threshold(
+        2 * n_hops * n_rx, 12 * n_rx * (n_data + n_dmrs), 1, false_alarm)
+    if rho < thr:
+        return PucchDetection(dtx=True, ack=np.zeros(0, np.uint8), sr=False, metric=rho,
+                              threshold=float(thr))
+    if n_bits == 1:
+        # BPSK: d = (1 − 2b)(1 + j)/√2
+        bits = np.array([(d_hat * (1 - 1j)).real < 0], np.uint8)
+    else:
+        bits = np.array([d_hat.real < 0, d_hat.imag < 0], np.uint8)
+    return PucchDetection(dtx=False, ack=bits, sr=False, metric=rho, threshold=float(thr))
+
+
+@functools.lru_cache(maxsize=64)
+def _smoother(n: int) -> tuple[np.ndarray, float]:
+    """Moving average over ``_SMOOTH`` neighbours (shrinking at the edges) as a matrix S, and
+    Σ_i ||(I − S)_i||², the noise power the residual keeps per unit noise variance."""
+    s = np.zeros((n, n))
+    half = _SMOOTH // 2
+    for i in range(n):
+        lo, hi = max(0, i - half), min(n, i + half + 1)
+        s[i, lo:hi] = 1.0 / (hi - lo)
+    resid = float(np.sum(np.abs(np.eye(n) - s) ** 2))
+    s.setflags(write=False)
+    return s, resid
+
+
+def _smooth_ls(h_ls: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Smooth LS estimates along the last axis; return them with the residual power and its
+    normalisation (for the noise variance)."""
+    n = h_ls.shape[-1]
+    if n == 1:
+        return h_ls, 0.0, 0.0
+    s, resid = _smoother(n)
+    hs = h_ls @ s.T
+    power = float(np.sum(np.abs(h_ls - hs) ** 2))
+    return hs, power, resid * (h_ls.size // n)
+
+
+def _estimate(y: np.ndarray, carrier: Carrier, config: PucchConfig,
+              n_slot: int | None) -> tuple[np.ndarray, float]:
+    """Channel of every data RE, (n_rx, n_data_re), and the noise variance per RE."""
+    plan = pucch_plan(carrier, config)
+    n_rx = y.shape[0]
+    ref = pucch_dmrs(carrier, config, n_slot=n_slot)
+    n_dm = len(plan.dmrs_symbols)
+    h_ls = (y[:, plan.dmrs_indices] * ref.conj() / np.abs(ref) ** 2).reshape(n_rx, n_dm, -1)
+    hs, power, dof = _smooth_ls(h_ls)
+    noise = power / dof if dof > 0 else 0.0
+    m_sc = plan.m_sc
+    if config.format == 2:
+        k_dm = np.arange(1, m_sc, 3)
+        k_data = np.arange(m_sc)[np.arange(m_sc) % 3 != 1]
+        h = np.empty((n_rx, n_dm, k_data.size), np.complex128)
+        for r in range(n_rx):
+            for j in range(n_dm):
+                h[r, j] = (np.interp(k_data, k_dm, hs[r, j].real)
+                           + 1j * np.interp(k_data, k_dm, hs[r, j].imag))
+        return h.reshape(n_rx, -1), noise
+    data, dmrs = plan.data_symbols, np.array(plan.dmrs_symbols)
+    h = np.empty((n_rx, len(data), m_sc), np.complex128)
+    for i, l in enumerate(data):
+        same = np.array([plan.hop[d] == plan.hop[l] for d in dmrs])
+        pos, est = dmrs[same], hs[:, same]
+        if pos.size == 1:
+            h[:, i] = est[:, 0]
+            continue
+        # linear interpolation between the DM-RS symbols of the hop, constant beyond them
+        right = int(np.clip(np.searchsorted(pos, l), 1, pos.size - 1))
+        t = float(np.clip((l - pos[right - 1]) / (pos[right] - pos[right - 1]), 0.0, 1.0))
+        h[:, i] = (1.0 - t) * est[:, right - 1] + t * est[:, right]
+    return h.reshape(n_rx, -1), noise
+
+
+def pucch_demodulate(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, *,
+                     noise_var: float | None = None, channel: np.ndarray | None = None,
+                     n_slot: int | None = None) -> PucchDemodResult:
+    """Soft bits of a PUCCH format 2, 3 or 4 (inverse of TS 38.211 §6.3.2.5, §6.3.2.6).
+
+    Parameters
+    ----------
+    rx_grid : array_like of complex, shape (n_rx, N_symb^slot, K) or (N_symb^slot, K)
+        Received slot grid.
+    carrier : Carrier
+    config : PucchConfig
+        Format 2, 3 or 4.
+    noise_var : float, optional
+        Noise variance per RE; ``None`` estimates it from the DM-RS.
+    channel : array_like of complex, shape like ``rx_grid``, optional
+        Known channel of every RE (perfect CSI) instead of the DM-RS estimate; needs
+        ``noise_var``.
+    n_slot : int, optional
+        Slot number; ``None`` uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    PucchDemodResult
+
+    Raises
+    ------
+    ConfigError
+        Format 0 or 1.
+    ValueError
+        A grid of the wrong shape, or ``channel`` without ``noise_var``.
+    """
+    _check_format(config, (2, 3, 4), "pucch_demodulate")
+    y = _rx(rx_grid, carrier)
+    plan = pucch_plan(carrier, config)
+    if channel is not None:
+        if noise_var is None:
+            raise ValueError("channel: perfect channel knowledge needs noise_var")
+        hg = _rx(channel, carrier)
+        if hg.shape != y.shape:
+            raise ValueError(f"channel: expected the shape of rx_grid, got {np.shape(channel)}")
+        h, n0 = hg[:, plan.data_indices].astype(np.complex128), 0.0
+    else:
+        h, n0 = _estimate(y, carrier, config, n_slot)
+    if noise_var is not None:
+        if not np.isfinite(noise_var) or noise_var < 0:
+            raise ValueError(f"noise_var={noise_var!r}: must be a finite number >= 0")
+        n0 = float(noise_var)
+    n0 = max(n0, _NOISE_FLOOR)
+    yd = y[:, plan.data_indices].astype(np.complex128)
+    gain = np.sum(np.abs(h) ** 2, axis=0)
+    z = np.sum(h.conj() * yd, axis=0) / (gain + n0)           # MMSE combining
+    if config.format == 2:
+        g = np.maximum(gain / (gain + n0), _NOISE_FLOOR)
+        d = z / g                                              # unbiased
+        nv = 1.0 / g - 1.0
+    else:
+        m_sc = plan.m_sc
+        g = np.maximum((gain / (gain + n0)).reshape(-1, m_sc).mean(axis=1), _NOISE_FLOOR)
+        x = transform_deprecode(z.astype(np.complex64), m_sc).reshape(-1, m_sc) / g[:, None]
+        nv = np.repeat(1.0 / g - 1.0, m_sc).reshape(-1, m_sc)
+        if config.format == 4:
+            n_sf = config.spreading_factor
+            w = pucch4_occ(n_sf, config.occ_index).reshape(n_sf, 12 // n_sf)
+            x = np.einsum("lsj,sj->lj", x.reshape(-1, n_sf, 12 // n_sf), w.conj()) / n_sf
+            nv = nv[:, : 12 // n_sf] / n_sf
+        d, nv = x.reshape(-1), nv.reshape(-1)
+    nv = np.maximum(nv, _NOISE_FLOOR)
+    llrs = demodulate(d.astype(np.complex64), config.modulation, nv.astype(np.float32))
+    n_id = carrier.n_cell_id if config.n_id is None else config.n_id
+    llrs = descramble_llrs(llrs, scrambling_c_init(config.n_rnti, n_id))
+    return PucchDemodResult(llrs=llrs, symbols=d.astype(np.complex64),
+                            noise_var_eff=nv.astype(np.float32), noise_var=n0)
+
+
+def pucch_receive(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, n_uci_bits: int, *,
+                  noise_var: float | None = None, channel: np.ndarray | None = None,
+                  n_slot: int | None = None, list_size: int = 8) -> PucchReceiveResult:
+    """Receive the UCI of a PUCCH format 2, 3 or 4: :func:`pucch_demodulate` followed by UCI
+    decoding (TS 38.212 §6.3.1, :func:`opennr.transport.uci.uci_decode`).
+
+    Parameters
+    ----------
+    rx_grid, carrier, config, noise_var, channel, n_slot
+        As for :func:`pucch_demodulate`.
+    n_uci_bits : int
+        Payload length A, 3 .. 1706.
+    list_size : int
+        CA-SCL list size of the polar decoder.
+
+    Returns
+    -------
+    PucchReceiveResult
+
+    Raises
+    ------
+    ConfigError
+        Format 0 or 1, or a payload the PUCCH cannot carry.
+    """
+    _check_format(config, (2, 3, 4), "pucch_receive")
+    a = check_int("n_uci_bits", n_uci_bits, 3, A_UCI_MAX, "TS 38.213 §9.2.1")
+    e = pucch_bit_capacity(carrier, config)
+    if uci_min_e(a, e) > e:
+        raise ConfigError("n_uci_bits", a, f"payload too large for PUCCH format {config.format} "
+                          f"with E_tot={e} coded bits (needs E >= {uci_min_e(a, e)})",
+                          "TS 38.212 §6.3.1.4")
+    demod = pucch_demodulate(rx_grid, carrier, config, noise_var=noise_var, channel=channel,
+                             n_slot=n_slot)
+    res = uci_decode(demod.llrs, a, qm=config.qm, list_size=list_size)
+    return PucchReceiveResult(bits=res.bits, crc_ok=bool(res.crc_ok), metric=float(res.metric),
+                              demod=demod)
