@@ -1,0 +1,218 @@
+"""Tests of UCI on the PUSCH (TS 38.212 §6.3.2.4.1, §6.2.7): the G_ULSCH / G_ACK / G_CSI1 /
+G_CSI2 sizes and the multiplexed codewords of the 38 ulsch_uci vectors, demultiplexing, round
+trips through UL-SCH and UCI encoding and decoding, the layout rules and validation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import as_int, load_vector, pusch_vector_config, vector_files
+from opennr.errors import ConfigError
+from opennr.physical.pusch import pusch_plan
+from opennr.transport.sch import SchConfig, sch_decode, sch_encode
+from opennr.transport.uci import uci_encode
+from opennr.transport.uci_pusch import (
+    PuschUciResources,
+    UciPuschConfig,
+    pusch_uci_decode,
+    pusch_uci_encode,
+    pusch_uci_resources,
+    uci_pusch_plan,
+    ulsch_uci_demultiplex,
+    ulsch_uci_multiplex,
+)
+
+FILES = vector_files("ulsch_uci")
+PARTS = (("ulsch", "codedULSCH_out", "GULSCH_out"), ("ack", "codedACK_out", "GACK_out"),
+         ("csi1", "codedCSI1_out", "GCSI1_out"), ("csi2", "codedCSI2_out", "GCSI2_out"))
+
+
+def _vector_plan(v):
+    carrier, cfg = pusch_vector_config(v)
+    res = pusch_uci_resources(pusch_plan(carrier, cfg))
+
+    def on(name):
+        return int(v["Enable" + name])
+
+    uci = UciPuschConfig(o_ack=on("ACK") * int(v["NumACKBits"]),
+                         o_csi1=on("CSI1") * int(v["NumCSI1Bits"]),
+                         o_csi2=on("CSI2") * int(v["NumCSI2Bits"]),
+                         beta_offset_ack=float(v["BetaOffsetACK"]),
+                         beta_offset_csi1=float(v["BetaOffsetCSI1"]),
+                         beta_offset_csi2=float(v["BetaOffsetCSI2"]), alpha=float(v["UCIScaling"]))
+    r = float(v["TargetCodeRateby1024"]) / 1024
+    sch = None
+    if on("ULSCH"):
+        sch = SchConfig(tbs=int(np.size(v["trblk_out"])), target_code_rate=r, qm=int(v["Qm"]),
+                        n_layers=int(v["NumLayers"]))
+    return uci_pusch_plan(res, uci, sch=sch, target_code_rate=r), sch
+
+
+def _signs(cw):
+    return np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0).astype(np.float32)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[27:60])
+def test_ulsch_uci_vectors(path):
+    v = load_vector(path)
+    plan, _ = _vector_plan(v)
+    sizes = {"ulsch": plan.g_ulsch, "ack": plan.g_ack, "csi1": plan.g_csi1, "csi2": plan.g_csi2}
+    for name, _, g_key in PARTS:
+        assert sizes[name] == int(np.atleast_1d(v[g_key])[0]), name
+    cw = np.atleast_2d(as_int(v["codeword_out"]))
+    assert plan.g == cw.shape[1]
+    parts = {}
+    for name, key, _ in PARTS:
+        x = np.asarray(v[key])
+        if x.size:
+            parts[name] = np.atleast_2d(as_int(x))
+    if "ulsch" in parts:
+        parts["ulsch"] = parts["ulsch"].astype(np.uint8)
+    np.testing.assert_array_equal(ulsch_uci_multiplex(plan, **parts), cw)
+    # demultiplexing the codeword's signs gives back every part (erasures where punctured)
+    demux = ulsch_uci_demultiplex(plan, _signs(cw))
+    for name, coded in parts.items():
+        expected = _signs(coded)
+        if name == "ulsch":
+            expected[:, plan.ulsch_punctured] = 0
+        if name == "csi2":
+            expected[:, plan.csi2_punctured] = 0
+        np.testing.assert_array_equal(demux[name], expected, err_msg=name)
+    # the UCI payloads come back through pusch_uci_decode
+    dec = pusch_uci_decode(plan, _signs(cw))
+    for name, key in (("ack", "effACK_out"), ("csi1", "csi1_out"), ("csi2", "csi2_out")):
+        res = getattr(dec, name)
+        if name in parts:
+            np.testing.assert_array_equal(res.bits, as_int(v[key]).reshape(cw.shape[0], -1))
+            assert res.crc_ok.all()
+        else:
+            assert res is None
+
+
+def _resources(n_prb=10, n_symb=14, dmrs=(2, 11), cdm1=False, n_layers=1, qm=2):
+    m = [12 * n_prb // (2 if (l in dmrs and cdm1) else 1) if (l not in dmrs or cdm1) else 0
+         for l in range(n_symb)]
+    return PuschUciResources(m_sc=tuple(m), dmrs=tuple(l in dmrs for l in range(n_symb)),
+                             n_layers=n_layers, qm=qm)
+
+
+@pytest.mark.parametrize("o_ack,o_csi1,o_csi2,ulsch,layers,qm", [
+    (1, 0, 0, True, 1, 2), (2, 20, 30, True, 2, 4), (7, 12, 0, True, 1, 6), (2, 15, 40, False, 1, 2),
+    (0, 30, 0, False, 2, 2), (25, 40, 100, False, 1, 4), (0, 11, 3, True, 1, 8)])
+def test_round_trip(rng, o_ack, o_csi1, o_csi2, ulsch, layers, qm):
+    res = _resources(n_layers=layers, qm=qm, cdm1=True)
+    uci = UciPuschConfig(o_ack=o_ack, o_csi1=o_csi1, o_csi2=o_csi2, beta_offset_ack=8.0,
+                         beta_offset_csi1=4.0, beta_offset_csi2=2.5, alpha=0.8)
+    sch = SchConfig(tbs=1032, target_code_rate=0.4, qm=qm, n_layers=layers) if ulsch else None
+    plan = uci_pusch_plan(res, uci, sch=sch, target_code_rate=0.3)
+    payload = {n: rng.integers(0, 2, size=o, dtype=np.uint8)
+               for n, o in (("ack", o_ack), ("csi1", o_csi1), ("csi2", o_csi2)) if o}
+    tb = rng.integers(0, 2, size=1032, dtype=np.uint8)
+    coded_ulsch = sch_encode(tb, sch, g=plan.g_ulsch, rv=0) if ulsch else None
+    cw = pusch_uci_encode(plan, ulsch=coded_ulsch, **payload)
+    assert cw.shape == (res.g,)
+    # a receiver sees ±4 LLRs, and junk where the scrambler set placeholder values
+    llr = np.where(cw >= 0, 4.0 * (1 - 2.0 * cw), rng.normal(scale=4.0, size=cw.shape))
+    dec = pusch_uci_decode(plan, llr)
+    for name, bits in payload.items():
+        np.testing.assert_array_equal(getattr(dec, name).bits, bits)
+    if ulsch:
+        assert dec.ulsch_llr.shape == (plan.g_ulsch,)
+        out = sch_decode(dec.ulsch_llr, sch, g=plan.g_ulsch, rv=0)
+        assert out.tb_crc_ok and np.array_equal(out.tb, tb)
+    else:
+        assert plan.g_ulsch == 0 and dec.ulsch_llr.shape == (0,)
+
+
+def _positions(plan, index):
+    """(symbol, RE) of the codeword bits ``index``."""
+    b = plan.resources.n_layers * plan.resources.qm
+    offsets = np.concatenate([[0], np.cumsum(plan.resources.m_sc)])
+    re = index // b
+    sym = np.searchsorted(offsets, re, side="right") - 1
+    return sym, re - offsets[sym]
+
+
+def test_layout_rules():
+    res = _resources(n_prb=8, dmrs=(2, 7, 11))
+    assert res.l0 == 3
+    sch = SchConfig(tbs=600, target_code_rate=0.5, qm=2)
+
+    def config(o_ack):
+        return UciPuschConfig(o_ack=o_ack, o_csi1=30, o_csi2=60, beta_offset_ack=5.0,
+                              beta_offset_csi1=2.0, beta_offset_csi2=2.0)
+
+    small = uci_pusch_plan(res, config(2), sch=sch)
+    big = uci_pusch_plan(res, config(30), sch=sch)
+    for plan in (small, big):
+        sets = [plan.ack_index, plan.csi1_index, plan.csi2_index]
+        assert all(np.unique(s).size == s.size for s in sets)
+        # HARQ-ACK starts at l0 and nothing UCI lands on a DM-RS symbol
+        assert _positions(plan, plan.ack_index)[0].min() == res.l0
+        for s in sets:
+            assert not np.isin(_positions(plan, s)[0], (2, 7, 11)).any()
+        # CSI part 1 starts at the first symbol
+        assert _positions(plan, plan.csi1_index)[0].min() == 0
+        # CSI part 1 never shares a bit with HARQ-ACK or CSI part 2
+        assert not np.intersect1d(plan.csi1_index, plan.ack_index).size
+        assert not np.intersect1d(plan.csi1_index, plan.csi2_index).size
+    # 1-2 HARQ-ACK bits puncture UL-SCH or CSI part 2; more bits are rate-matched around
+    assert small.ulsch_punctured.sum() + small.csi2_punctured.sum() == small.g_ack
+    assert small.g_ulsch == small.g - small.g_csi1 - small.g_csi2
+    assert not big.ulsch_punctured.any() and not big.csi2_punctured.any()
+    assert big.g_ulsch == big.g - big.g_csi1 - big.g_csi2 - big.g_ack
+    # reserved REs (computed with O_ACK = 2) exceed the REs of one ACK bit and keep CSI part 1 out
+    one = uci_pusch_plan(res, config(1), sch=sch)
+    assert one.q_ack < one.q_ack_rvd == small.q_ack_rvd
+    np.testing.assert_array_equal(one.csi1_index, small.csi1_index)
+
+
+def test_sizes_follow_the_formulas():
+    # Q'_ACK = min(ceil((O + L) β M / sum K_r), ceil(α M_l0)); no UL-SCH: ceil((O + L) β / (R Q_m))
+    res = _resources(n_prb=10)
+    m_total = 12 * 10 * 12
+    sch = SchConfig(tbs=2000, target_code_rate=0.5, qm=2)
+    from opennr.transport.sch import sch_plan
+    seg = sch_plan(sch).seg
+    plan = uci_pusch_plan(res, UciPuschConfig(o_ack=10, beta_offset_ack=20.0), sch=sch)
+    assert plan.q_ack == min(-(-(10 * 20 * m_total) // (seg.c * seg.k)), m_total - 2 * 120)
+    plan = uci_pusch_plan(res, UciPuschConfig(o_ack=25, o_csi1=40, beta_offset_ack=5.0,
+                                              beta_offset_csi1=2.0, alpha=0.5),
+                          target_code_rate=0.25)
+    assert plan.q_ack == -(-((25 + 11) * 5 * 4) // 2)
+    # without UL-SCH nor CSI part 2, CSI part 1 takes everything HARQ-ACK leaves
+    assert plan.q_csi1 == m_total - plan.q_ack
+    assert plan.g_ack + plan.g_csi1 == plan.g
+
+
+def test_validation():
+    res = _resources(n_prb=1, n_symb=4, dmrs=(0,))
+    with pytest.raises(ConfigError, match="beta_offset_ack"):
+        UciPuschConfig(o_ack=2, beta_offset_ack=7.0)
+    with pytest.raises(ConfigError, match="beta_offset_csi2"):
+        UciPuschConfig(o_csi1=5, o_csi2=5, beta_offset_csi2=0.5)
+    with pytest.raises(ConfigError, match="alpha"):
+        UciPuschConfig(alpha=0.7)
+    with pytest.raises(ConfigError, match="o_csi1"):
+        UciPuschConfig(o_csi1=1707)
+    with pytest.raises(ConfigError, match="o_csi2"):
+        UciPuschConfig(o_csi2=10)
+    with pytest.raises(ConfigError, match="does not fit"):
+        uci_pusch_plan(res, UciPuschConfig(o_csi1=200), target_code_rate=0.5)
+    with pytest.raises(ConfigError, match="target_code_rate"):
+        uci_pusch_plan(res, UciPuschConfig(o_ack=3))
+    with pytest.raises(ConfigError, match="must carry UCI"):
+        uci_pusch_plan(res, UciPuschConfig(), target_code_rate=0.5)
+    with pytest.raises(ConfigError, match="sch"):
+        uci_pusch_plan(res, UciPuschConfig(o_ack=1), sch=SchConfig(tbs=100, target_code_rate=0.5, qm=4))
+    with pytest.raises(ConfigError, match="dmrs"):
+        PuschUciResources(m_sc=(12, 12), dmrs=(False, False), n_layers=1, qm=2)
+    plan = uci_pusch_plan(_resources(), UciPuschConfig(o_ack=4, o_csi1=20), target_code_rate=0.5)
+    with pytest.raises(ValueError, match="csi1"):
+        ulsch_uci_multiplex(plan, ack=uci_encode(np.zeros(4, np.uint8), plan.g_ack))
+    with pytest.raises(ValueError, match="ulsch"):
+        ulsch_uci_multiplex(plan, ulsch=np.zeros(10, np.uint8), ack=np.zeros(plan.g_ack, np.int8),
+                            csi1=np.zeros(plan.g_csi1, np.int8))
+    with pytest.raises(ValueError, match="llr"):
+        ulsch_uci_demultiplex(plan, np.zeros(plan.g + 1))
