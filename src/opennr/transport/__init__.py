@@ -8,6 +8,8 @@
 - :mod:`opennr.transport.harq` — HARQ soft buffers and processes.
 - :mod:`opennr.transport.bch` — BCH (TS 38.212 §7.1) and the MIB (TS 38.331).
 - :mod:`opennr.transport.uci` — UCI coding on the PUCCH and PUSCH (TS 38.212 §6.3.1, §6.3.2).
+- :mod:`opennr.transport.uci_pusch` — UCI resources on the PUSCH and data/control multiplexing
+  (TS 38.212 §6.3.2.4.1, §6.2.7).
 """
 
 from opennr.transport.bch import (
@@ -31,6 +33,18 @@ from opennr.transport.sch import (
 )
 from opennr.transport.tbs import n_prb_lbrm, tbs_lbrm, transport_block_size
 from opennr.transport.uci import UciDecodeResult, uci_crc_length, uci_decode, uci_encode, uci_min_e
+from opennr.transport.uci_pusch import (
+    PuschUciDecodeResult,
+    PuschUciResources,
+    UciPuschConfig,
+    UciPuschPlan,
+    pusch_uci_decode,
+    pusch_uci_encode,
+    pusch_uci_resources,
+    uci_pusch_plan,
+    ulsch_uci_demultiplex,
+    ulsch_uci_multiplex,
+)
 
 __all__ = [
     "BchDecodeResult",
@@ -38,10 +52,14 @@ __all__ = [
     "HarqEntity",
     "McsEntry",
     "Mib",
+    "PuschUciDecodeResult",
+    "PuschUciResources",
     "SchConfig",
     "SchDecodeResult",
     "SchPlan",
     "UciDecodeResult",
+    "UciPuschConfig",
+    "UciPuschPlan",
     "bch_decode",
     "bch_encode",
     "max_modulation_order",
@@ -50,6 +68,9 @@ __all__ = [
     "mib_bits",
     "mib_from_bits",
     "n_prb_lbrm",
+    "pusch_uci_decode",
+    "pusch_uci_encode",
+    "pusch_uci_resources",
     "sch_base_graph",
     "sch_decode",
     "sch_encode",
@@ -60,4 +81,7 @@ __all__ = [
     "uci_decode",
     "uci_encode",
     "uci_min_e",
+    "uci_pusch_plan",
+    "ulsch_uci_demultiplex",
+    "ulsch_uci_multiplex",
 ]
