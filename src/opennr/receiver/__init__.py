@@ -11,6 +11,15 @@ from opennr.receiver.channel_estimation import (
 )
 from opennr.receiver.equalization import equalize
 from opennr.receiver.pdsch_rx import PdschDemodResult, PdschReceiveResult, pdsch_demodulate, pdsch_receive
+from opennr.receiver.pucch_rx import (
+    PucchDemodResult,
+    PucchDetection,
+    PucchReceiveResult,
+    pucch0_detect,
+    pucch1_detect,
+    pucch_demodulate,
+    pucch_receive,
+)
 from opennr.receiver.pusch_rx import (
     PuschDemodResult,
     PuschReceiveResult,
@@ -39,6 +48,9 @@ __all__ = [
     "DetectedCell",
     "PdschDemodResult",
     "PdschReceiveResult",
+    "PucchDemodResult",
+    "PucchDetection",
+    "PucchReceiveResult",
     "PuschDemodResult",
     "PuschReceiveResult",
     "SsRaster",
@@ -54,6 +66,10 @@ __all__ = [
     "pdsch_demodulate",
     "pdsch_receive",
     "perfect_channel_estimate",
+    "pucch0_detect",
+    "pucch1_detect",
+    "pucch_demodulate",
+    "pucch_receive",
     "pusch_demodulate",
     "pusch_estimate",
     "pusch_receive",
