@@ -1,169 +1,25 @@
-"""The ``opennr`` command line: ``simulate``, ``bench`` and ``info``."""
+"""The ``opennr`` command line: ``simulate``, ``results``, ``bench``, ``info``, ``cellsearch`` and
+``waveform``."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from opennr import __version__
+from opennr.cli._console import console, err_console
+from opennr.cli.results import results_app
+from opennr.cli.simulate import simulate
 from opennr.errors import ConfigError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="opennr: an open 5G New Radio physical layer.")
-# A table piped to a file or a log keeps its columns readable.
-console = Console(width=None if sys.stdout.isatty() else 120)
-err_console = Console(stderr=True, soft_wrap=True)
-
-
-def parse_snrs(text: str) -> list[float]:
-    """SNR points from ``"start:stop:step"`` (stop included) or a comma-separated list."""
-    try:
-        if ":" in text:
-            start, stop, step = (float(x) for x in text.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError
-            n = int(np.floor((stop - start) / step + 1e-9)) + 1
-            return [round(start + i * step, 6) for i in range(n)]
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ConfigError("snr", text, "must be 'start:stop:step' with step > 0 and stop >= start, "
-                          "or a comma-separated list of dB values") from None
-
-
-@app.command()
-def simulate(
-    mcs_table: Annotated[str, typer.Option(help="MCS table: qam64, qam256, qam64LowSE, qam1024.")]
-        = "qam64",
-    mcs: Annotated[int, typer.Option(help="MCS index.")] = 16,
-    prb: Annotated[int, typer.Option(help="Number of allocated PRBs.")] = 52,
-    symbols: Annotated[int, typer.Option(help="OFDM symbols of the allocation.")] = 14,
-    dmrs_re: Annotated[int, typer.Option(help="DM-RS REs per PRB (overhead).")] = 12,
-    layers: Annotated[int, typer.Option(help="Number of layers.")] = 1,
-    tbs: Annotated[int | None, typer.Option(help="Transport block size (default: TS 38.214).")]
-        = None,
-    snr: Annotated[str, typer.Option(help="SNR points in dB: 'start:stop:step' or a list.")]
-        = "8:10:0.25",
-    harq: Annotated[bool, typer.Option(help="HARQ with RV sequence 0,2,3,1 and soft combining.")]
-        = False,
-    max_tx: Annotated[int, typer.Option(help="Transmissions per TB with HARQ.")] = 4,
-    decoder: Annotated[str, typer.Option(help="LDPC decoder: nms, oms, spa.")] = "nms",
-    iterations: Annotated[int, typer.Option(help="Maximum LDPC iterations.")] = 10,
-    min_errors: Annotated[int, typer.Option(help="Stop a point after this many TB errors.")] = 100,
-    max_blocks: Annotated[int, typer.Option(help="Stop a point after this many TBs.")] = 2000,
-    batch: Annotated[int, typer.Option(help="TBs per batch.")] = 32,
-    bler_floor: Annotated[float, typer.Option(help="Skip higher SNRs once BLER falls below.")]
-        = 1e-3,
-    seed: Annotated[int, typer.Option(help="Seed of the run.")] = 1,
-    store: Annotated[Path, typer.Option(help="SQLite results store.")] = Path("opennr-results.db"),
-    resume: Annotated[bool, typer.Option(help="Resume the latest unfinished run in the store.")]
-        = False,
-    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
-) -> None:
-    """Coded BLER of the DL-SCH over AWGN, swept over SNR."""
-    from opennr.link.dlsch import DlschAwgnConfig, DlschAwgnLink
-    from opennr.sim import ResultsStore, StopRule, run_sweep
-    from opennr.sim.store import StoreError
-
-    try:
-        with ResultsStore(store) as db:
-            if resume:
-                run_id = db.latest_unfinished()
-                if run_id is None:
-                    raise StoreError(f"{store}: no unfinished run to resume")
-                rec = db.run(run_id)
-                config = DlschAwgnConfig(**rec["config"]["link"])
-                stop = StopRule(**rec["config"]["stop"])
-                snrs, seed = rec["snrs"], rec["seed"]
-            else:
-                config = DlschAwgnConfig(
-                    mcs_table=mcs_table, mcs_index=mcs, n_prb=prb, n_symbols=symbols,
-                    n_dmrs_prb=dmrs_re, n_layers=layers, tbs=tbs, harq=harq,
-                    max_transmissions=max_tx, decoder=decoder, max_iterations=iterations)
-                stop = StopRule(min_errors=min_errors, max_blocks=max_blocks, batch_size=batch,
-                                bler_floor=bler_floor)
-                snrs = parse_snrs(snr)
-                run_id = db.new_run("dlsch-awgn", {"link": config.as_dict(),
-                                                   "stop": stop_as_dict(stop)}, snrs, seed)
-            link = DlschAwgnLink(config)
-            done = db.batches(run_id)
-            if not quiet and not as_json:
-                console.print(f"[bold]opennr {__version__}[/] run {run_id} in {store}: "
-                              f"{link.describe()}")
-            with _progress(quiet or as_json) as progress:
-                tasks = {}
-
-                def on_progress(point: int, result) -> None:
-                    if progress is None:
-                        return
-                    if point not in tasks:
-                        tasks[point] = progress.add_task(f"{result.snr_db:6.2f} dB",
-                                                         total=stop.max_blocks, errors=0,
-                                                         bler=float("nan"))
-                    progress.update(tasks[point], completed=result.counts["blocks"],
-                                    errors=result.counts["block_errors"], bler=result.bler)
-
-                results = run_sweep(link, snrs, stop, seed, done=done,
-                                    on_batch=lambda p, b, s, c: db.add_batch(run_id, p, b, s, c),
-                                    on_progress=on_progress)
-            db.finish(run_id)
-    except (ConfigError, StoreError, ValueError) as exc:
-        err_console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
-    rows = [link.metrics(r) for r in results]
-    if as_json:
-        print(json.dumps({"run": run_id, "version": __version__, "seed": seed,
-                          "config": config.as_dict(), "points": rows}, indent=2))
-    else:
-        console.print(_results_table(rows, config.harq))
-
-
-def stop_as_dict(stop) -> dict:
-    return {"min_errors": stop.min_errors, "max_blocks": stop.max_blocks,
-            "batch_size": stop.batch_size, "bler_floor": stop.bler_floor}
-
-
-class _NoProgress:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _progress(quiet: bool):
-    if quiet:
-        return _NoProgress()
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("errors {task.fields[errors]}  BLER {task.fields[bler]:.3g}"),
-                    TimeElapsedColumn(), console=console, transient=False)
-
-
-def _results_table(rows: list[dict], harq: bool) -> Table:
-    table = Table(title="DL-SCH over AWGN")
-    columns = ["SNR dB", "TBs", "errors", "BLER", "95% interval"]
-    columns += ["BLER 1st tx"] if harq else []
-    columns += ["BER", "throughput", "iterations"]
-    for col in columns:
-        table.add_column(col, justify="right")
-    for r in rows:
-        if r["skipped"]:
-            table.add_row(f"{r['snr_db']:g}", "-", "-", "skipped", *[""] * (len(columns) - 4))
-            continue
-        cells = [f"{r['snr_db']:g}", str(r["blocks"]), str(r["block_errors"]), f"{r['bler']:.3g}",
-                 f"{r['bler_low']:.2g}-{r['bler_high']:.2g}"]
-        cells += [f"{r['bler_first_tx']:.3g}"] if harq else []
-        cells += [f"{r['ber']:.2e}", f"{r['throughput']:.1%}", f"{r['iterations']:.2f}"]
-        table.add_row(*cells)
-    return table
+app.command()(simulate)
+app.add_typer(results_app, name="results")
 
 
 @app.command()
