@@ -35,7 +35,7 @@ from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
 from opennr.physical.pusch_dmrs import pusch_dmrs_symbol_positions, pusch_tp_dmrs_sequence
-from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
+from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
 from opennr.sequences.gold import gold_sequence
 
@@ -398,6 +398,14 @@ def pusch_scramble(codeword: np.ndarray, c_init: int | np.ndarray) -> np.ndarray
     return out.reshape(shape)
 
 
+@functools.lru_cache(maxsize=32)
+def _scrambling_signs(c_init: int, n: int) -> np.ndarray:
+    """1 − 2 c(i), i < n, of the Gold sequence with ``c_init`` (read-only float32)."""
+    signs = (1.0 - 2.0 * gold_sequence(c_init, n)).astype(np.float32)
+    signs.setflags(write=False)
+    return signs
+
+
 def pusch_descramble_llrs(llrs: np.ndarray, c_init: int, *, x_indices: np.ndarray | None = None,
                           y_indices: np.ndarray | None = None) -> np.ndarray:
     """Descrambling of PUSCH soft bits with UCI placeholders, the inverse of
@@ -433,7 +441,7 @@ def pusch_descramble_llrs(llrs: np.ndarray, c_init: int, *, x_indices: np.ndarra
     if x.ndim != 1:
         raise ValueError(f"llrs: expected one dimension (M_bit,), got shape {x.shape}")
     if x_indices is None and y_indices is None:
-        return descramble_llrs(x, c_init)
+        return x * _scrambling_signs(int(c_init), x.size)
     kind = np.zeros(x.size, np.int8)
     for name, ind, value in (("x_indices", x_indices, PLACEHOLDER_X),
                              ("y_indices", y_indices, PLACEHOLDER_Y)):

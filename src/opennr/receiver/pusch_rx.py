@@ -166,8 +166,8 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     y = np.asarray(grid).astype(np.complex64, copy=False)
     n_rx, nu = y.shape[0], config.n_layers
     idx = plan.data_indices
-    yd = y.reshape(n_rx, -1)[:, idx]
-    hd = est.h.reshape(n_rx, nu, -1)[:, :, idx]
+    yd = np.take(y.reshape(n_rx, -1), idx, axis=1)
+    hd = np.take(est.h.reshape(n_rx * nu, -1), idx, axis=1).reshape(n_rx, nu, -1)
     x, nv = equalize(yd, hd, max(s2, NOISE_FLOOR), method=equalizer)
     if config.transform_precoding:
         x, nv = _transform_deprecode(x, nv, plan.m_sc)
