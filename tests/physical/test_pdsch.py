@@ -18,8 +18,11 @@ from opennr.physical.pdsch import (
     pdsch_dmrs,
     pdsch_grid,
     pdsch_indices,
+    pdsch_plan,
+    pdsch_ptrs,
     pdsch_symbols,
 )
+from opennr.physical.ptrs import PtrsConfig
 from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.transport import SchConfig, sch_encode
 
@@ -221,3 +224,91 @@ def test_bwp_offsets_prbs():
     b = PdschConfig(prb_set=(6, 7))
     np.testing.assert_array_equal(pdsch_indices(carrier, a), pdsch_indices(carrier, b))
     np.testing.assert_array_equal(pdsch_dmrs(carrier, a)[1], pdsch_dmrs(carrier, b)[1])
+
+
+PTRS_LAYOUTS = [
+    # (carrier RBs, PdschConfig kwargs, PT-RS symbols worked from §7.4.1.2.2)
+    # type A, DM-RS 2 + 11 (pos1, L = 14), L_PT-RS = 2: 0, 4, 6, 8, 10, 13
+    (52, dict(dmrs=DmrsConfig(additional_position=1), n_layers=2,
+              ptrs=PtrsConfig(time_density=2, frequency_density=2, re_offset="01")),
+     (0, 4, 6, 8, 10, 13)),
+    # type A S = 2 (no PT-RS before the DM-RS at 2), L_PT-RS = 4: 6, 10
+    (25, dict(symbol_allocation=(2, 12), prb_set=tuple(range(3, 22)), n_layers=4,
+              dmrs=DmrsConfig(config_type=2, n_cdm_groups_without_data=3),
+              dmrs_ports=(4, 1, 2, 3), modulation="256QAM",
+              ptrs=PtrsConfig(time_density=4, frequency_density=4, re_offset="11")),
+     (6, 10)),
+    # double-symbol DM-RS at 2, 3: L_PT-RS = 1 restarts after symbol 3
+    (11, dict(dmrs=DmrsConfig(length=2), n_layers=1, dmrs_ports=(1,), n_rnti=7,
+              ptrs=PtrsConfig(time_density=1, frequency_density=4)),
+     (0, 1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)),
+    # type B S = 5, L = 7, DM-RS at 5 and 9: L_PT-RS = 1 -> 6, 7, 8, 10, 11
+    (30, dict(mapping_type="B", symbol_allocation=(5, 7), n_layers=2,
+              prb_set=(0, 1, 2, 7, 8, 9, 20), dmrs=DmrsConfig(additional_position=1),
+              ptrs=PtrsConfig(time_density=1, frequency_density=2, port=1)),
+     (6, 7, 8, 10, 11)),
+]
+
+
+@pytest.mark.parametrize("n_rb,kw,symbols", PTRS_LAYOUTS)
+def test_ptrs_layout_counts_and_disjointness(n_rb, kw, symbols):
+    carrier = Carrier(n_size_grid=n_rb, n_cell_id=3)
+    config = PdschConfig(**kw)
+    no_ptrs = PdschConfig(**{**kw, "ptrs": None})
+    plan = pdsch_plan(carrier, config)
+    p = config.ptrs
+    assert p.port == (kw["ptrs"].port if kw["ptrs"].port is not None
+                      else min(config.dmrs_ports))
+    assert plan.ptrs_layer == config.dmrs_ports.index(p.port)
+    assert tuple(plan.ptrs.symbols.tolist()) == symbols
+    # count: every PT-RS symbol x ceil((N_RB - k_ref^RB) / K) scheduled RBs
+    n_alloc = plan.crbs.size
+    k_rb = config.n_rnti % p.frequency_density if n_alloc % p.frequency_density == 0 \
+        else config.n_rnti % (n_alloc % p.frequency_density)
+    n_f = -(-(n_alloc - k_rb) // p.frequency_density)
+    idx, val = pdsch_ptrs(carrier, config, 4)
+    assert idx.size == val.size == len(symbols) * n_f
+    # the bit capacity drops by the PT-RS REs on every layer
+    g0 = pdsch_bit_capacity(carrier, no_ptrs)
+    g1 = pdsch_bit_capacity(carrier, config)
+    qm = {"QPSK": 2, "256QAM": 8}[config.modulation]
+    assert g0[0] - g1[0] == idx.size * config.n_layers * qm
+    # PT-RS, DM-RS and data REs are disjoint; PT-RS REs were data REs without PT-RS
+    data = pdsch_indices(carrier, config)
+    d_idx, _ = pdsch_dmrs(carrier, config, 4)
+    assert not np.intersect1d(idx, data).size
+    assert not np.intersect1d(idx, d_idx.reshape(-1)).size
+    assert np.all(np.isin(idx, pdsch_indices(carrier, no_ptrs)))
+    # PT-RS subcarriers: k_ref^RE (Table 7.4.1.2.2-1) in every K-th scheduled RB
+    k = idx % carrier.n_subcarriers
+    rb_pos = np.searchsorted(plan.crbs, k // 12)
+    assert np.all((rb_pos - k_rb) % p.frequency_density == 0)
+    assert len(set((k % 12).tolist())) == 1
+    # the grid: PT-RS on its layer only, β_PT-RS of Table 4.1-2 on unit-modulus values
+    g = pdsch_bit_capacity(carrier, config)
+    bits = [np.random.default_rng(2).integers(0, 2, x, dtype=np.uint8) for x in g]
+    grid = pdsch_grid(bits, carrier, config, n_slot=4).reshape(config.n_layers, -1)
+    np.testing.assert_array_equal(grid[plan.ptrs_layer, idx], val)
+    others = [j for j in range(config.n_layers) if j != plan.ptrs_layer]
+    assert np.all(grid[others][:, idx] == 0)
+    np.testing.assert_allclose(np.abs(val), p.beta(config.n_layers), rtol=1e-6)
+    # the data still round-trip through the grid
+    x = grid[:, data]
+    np.testing.assert_allclose(x, pdsch_symbols(bits, carrier, config), atol=1e-6)
+
+
+def test_ptrs_config_errors():
+    with pytest.raises(ConfigError) as e:
+        PdschConfig(n_layers=2, ptrs=PtrsConfig(port=2))
+    assert e.value.field == "ptrs.port" and "5.1.6.3" in e.value.clause
+    with pytest.raises(ConfigError, match=r"Table 7\.4\.1\.2\.2-1"):
+        PdschConfig(n_layers=1, dmrs_ports=(4,), dmrs=DmrsConfig(length=2), ptrs=PtrsConfig())
+    with pytest.raises(ConfigError, match=r"Table 4\.1-2"):
+        PdschConfig(n_layers=7, dmrs=DmrsConfig(length=2), ptrs=PtrsConfig())
+    assert PdschConfig(n_layers=7, dmrs=DmrsConfig(length=2),
+                       ptrs=PtrsConfig(power_db=0.0)).ptrs.port == 0
+    with pytest.raises(ConfigError, match="ptrs"):
+        PdschConfig(ptrs="yes")
+    # without PT-RS: nothing
+    idx, val = pdsch_ptrs(Carrier(n_size_grid=5), PdschConfig())
+    assert idx.size == val.size == 0
