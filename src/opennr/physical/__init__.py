@@ -2,6 +2,7 @@
 and the PUSCH (transform precoding, codebook precoding) with their DM-RS, PSS and SSS, the PBCH
 and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213 §4.1)."""
 
+from opennr.physical.coreset import CoresetConfig, cce_reg_bundles, cce_regs
 from opennr.physical.dmrs import (
     DmrsConfig,
     dmrs_c_init,
@@ -12,6 +13,14 @@ from opennr.physical.dmrs import (
 )
 from opennr.physical.layermap import codeword_layers, layer_demap, layer_map
 from opennr.physical.pbch import pbch_demodulate, pbch_dmrs, pbch_modulate
+from opennr.physical.pdcch import (
+    PdcchConfig,
+    pdcch_bit_capacity,
+    pdcch_dmrs,
+    pdcch_grid,
+    pdcch_indices,
+    pdcch_symbols,
+)
 from opennr.physical.pdsch import (
     PdschConfig,
     PdschPlan,
@@ -65,6 +74,7 @@ from opennr.physical.reserved import (
     ssb_reserved,
 )
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
+from opennr.physical.search_space import SearchSpaceConfig, candidate_cces, search_space_candidates
 from opennr.physical.ssb import (
     SsBurstConfig,
     ss_burst_grid,
@@ -79,14 +89,20 @@ from opennr.physical.transform_precoding import transform_deprecode, transform_p
 from opennr.physical.vrb import vrb_bundles, vrb_prb_map, vrb_to_prb
 
 __all__ = [
+    "CoresetConfig",
     "DmrsConfig",
+    "PdcchConfig",
     "PdschConfig",
     "PdschPlan",
     "PtrsConfig",
     "PtrsPattern",
     "PucchConfig",
     "PuschConfig",
+    "SearchSpaceConfig",
     "SsBurstConfig",
+    "candidate_cces",
+    "cce_reg_bundles",
+    "cce_regs",
     "cell_id",
     "codeword_layers",
     "coreset_reserved",
@@ -101,6 +117,11 @@ __all__ = [
     "pbch_demodulate",
     "pbch_dmrs",
     "pbch_modulate",
+    "pdcch_bit_capacity",
+    "pdcch_dmrs",
+    "pdcch_grid",
+    "pdcch_indices",
+    "pdcch_symbols",
     "pdsch_bit_capacity",
     "pdsch_dmrs",
     "pdsch_grid",
@@ -139,6 +160,7 @@ __all__ = [
     "reserved_union",
     "scramble",
     "scrambling_c_init",
+    "search_space_candidates",
     "split_cell_id",
     "ss_burst_grid",
     "ss_burst_waveform",

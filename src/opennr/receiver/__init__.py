@@ -10,6 +10,7 @@ from opennr.receiver.channel_estimation import (
     perfect_channel_estimate,
 )
 from opennr.receiver.equalization import equalize
+from opennr.receiver.pdcch_rx import MonitoredSearchSpace, PdcchDetection, pdcch_blind_decode
 from opennr.receiver.pdsch_rx import PdschDemodResult, PdschReceiveResult, pdsch_demodulate, pdsch_receive
 from opennr.receiver.pucch_rx import (
     PucchDemodResult,
@@ -46,6 +47,8 @@ __all__ = [
     "GSCN_MIN",
     "ChannelEstimate",
     "DetectedCell",
+    "MonitoredSearchSpace",
+    "PdcchDetection",
     "PdschDemodResult",
     "PdschReceiveResult",
     "PucchDemodResult",
@@ -63,6 +66,7 @@ __all__ = [
     "frequency_to_gscn",
     "gscn_to_frequency",
     "ls_channel_estimate",
+    "pdcch_blind_decode",
     "pdsch_demodulate",
     "pdsch_receive",
     "perfect_channel_estimate",

@@ -7,6 +7,8 @@
   and decoding.
 - :mod:`opennr.transport.harq` — HARQ soft buffers and processes.
 - :mod:`opennr.transport.bch` — BCH (TS 38.212 §7.1) and the MIB (TS 38.331).
+- :mod:`opennr.transport.dci` — DCI formats (TS 38.212 §7.3.1); :mod:`opennr.transport.dci_coding` —
+  DCI coding (§7.3.2-§7.3.4).
 - :mod:`opennr.transport.uci` — UCI coding on the PUCCH and PUSCH (TS 38.212 §6.3.1, §6.3.2).
 - :mod:`opennr.transport.uci_pusch` — UCI resources on the PUSCH and data/control multiplexing
   (TS 38.212 §6.3.2.4.1, §6.2.7).
@@ -20,6 +22,17 @@ from opennr.transport.bch import (
     mib_bits,
     mib_from_bits,
 )
+from opennr.transport.dci import (
+    Dci,
+    DciConfig,
+    DciField,
+    DciFormat,
+    dci_format,
+    dci_formats,
+    riv_decode,
+    riv_encode,
+)
+from opennr.transport.dci_coding import DciDecodeResult, dci_decode, dci_encode
 from opennr.transport.harq import HarqBuffer, HarqEntity
 from opennr.transport.mcs import McsEntry, max_modulation_order, mcs_entry, mcs_table_number
 from opennr.transport.sch import (
@@ -48,6 +61,11 @@ from opennr.transport.uci_pusch import (
 
 __all__ = [
     "BchDecodeResult",
+    "Dci",
+    "DciConfig",
+    "DciDecodeResult",
+    "DciField",
+    "DciFormat",
     "HarqBuffer",
     "HarqEntity",
     "McsEntry",
@@ -62,6 +80,10 @@ __all__ = [
     "UciPuschPlan",
     "bch_decode",
     "bch_encode",
+    "dci_decode",
+    "dci_encode",
+    "dci_format",
+    "dci_formats",
     "max_modulation_order",
     "mcs_entry",
     "mcs_table_number",
@@ -71,6 +93,8 @@ __all__ = [
     "pusch_uci_decode",
     "pusch_uci_encode",
     "pusch_uci_resources",
+    "riv_decode",
+    "riv_encode",
     "sch_base_graph",
     "sch_decode",
     "sch_encode",
