@@ -123,3 +123,48 @@ def pusch_vector_config(v: dict):
         n_id_rs=ids["n_id_rs"], group_hopping=bool(v["GroupHopping"]),
         sequence_hopping=bool(v["SequenceHopping"]))
     return Carrier(n_size_grid=max(prbs) + 1), cfg
+
+
+@dataclass(frozen=True)
+class PdcchVectorCase:
+    """The configuration and per-slot contents of one pdcch vector file (nrPDCCH_*)."""
+
+    v: dict
+    carrier: object
+    pdcch: object
+    dci: np.ndarray      # (n_slots, A)
+    rm: np.ndarray       # (n_slots, 108 L)
+    symbols: np.ndarray  # (n_slots, 54 L)
+    dmrs: np.ndarray     # (n_slots, N_DMRS)
+    grid: np.ndarray     # (n_slots, 14, K)
+
+
+def pdcch_vector_case(path: Path) -> PdcchVectorCase:
+    """Carrier, CORESET, search space and PDCCH of a pdcch vector file (N_ID^cell = 1, CORESET
+    and search space id 1, UE-specific search space, see tests/vectors/README.md)."""
+    from opennr.numerology import Carrier
+    from opennr.physical.coreset import CoresetConfig
+    from opennr.physical.pdcch import PdcchConfig
+    from opennr.physical.search_space import SearchSpaceConfig
+
+    v = load_vector(path)
+    rm = np.atleast_2d(as_int(v["RM_out"])).astype(np.uint8)
+    n_slots = rm.shape[0]
+    fd = np.asarray(v["fd_slot_data"]).reshape(-1)
+    k = fd.size // (n_slots * 14)
+    coreset = CoresetConfig(coreset_id=1, frequency_resources=tuple(as_int(v["FrequencyResources"]).tolist()),
+                            duration=int(v["coresetDuration"]), cce_reg_mapping=str(v["CCEREGMapping"]),
+                            reg_bundle_size=int(v["REGBundleSize"]),
+                            interleaver_size=int(v["InterleaverSize"]),
+                            shift_index=int(v["ShiftIndex"]),
+                            precoder_granularity=str(v["PrecoderGranularity"]))
+    ss = SearchSpaceConfig(search_space_id=1, search_space_type="ue",
+                           start_symbol=int(v["StartSymbolWithinSlot"]),
+                           num_candidates=tuple(as_int(v["NumCandidates"]).tolist()))
+    pdcch = PdcchConfig(coreset=coreset, search_space=ss, aggregation_level=int(v["AggregationLevel"]),
+                        candidate=int(v["AllocatedCandidate"]) - 1, rnti=int(v["RNTI"]),
+                        n_id=int(v["DMRSScramblingID"]))
+    return PdcchVectorCase(v=v, carrier=Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=1),
+                           pdcch=pdcch, dci=np.atleast_2d(as_int(v["dcibits_out"])).astype(np.uint8),
+                           rm=rm, symbols=np.atleast_2d(v["mod_out"]), dmrs=np.atleast_2d(v["dmrssym_out"]),
+                           grid=fd.reshape(n_slots, 14, k))
