@@ -67,22 +67,32 @@ def test_rate_match_is_circular():
     np.testing.assert_array_equal(smallblock_rate_match(d, 20), d[:20])
 
 
+def _descrambled_llrs(cw: np.ndarray) -> np.ndarray:
+    """±1 LLRs of the code bits; a y observes the bit before it, an x gives 0."""
+    llr = np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0)
+    ys = np.flatnonzero(cw[0] == PLACEHOLDER_Y)
+    llr[..., ys] = llr[..., ys - 1]
+    return llr
+
+
 @pytest.mark.parametrize("k,qm", [(1, 1), (1, 4), (2, 2), (2, 8), (3, 2), (7, 2), (11, 2)])
 def test_decode_noiseless_every_payload(k, qm):
     e = 45
     msgs = np.array(list(itertools.product((0, 1), repeat=k)), dtype=np.uint8)
     cw = smallblock_rate_match(smallblock_encode(msgs, qm=qm), e)
-    llr = np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0)
-    res = smallblock_decode(llr, k, qm=qm)
+    res = smallblock_decode(_descrambled_llrs(cw), k, qm=qm)
     np.testing.assert_array_equal(res.bits, msgs)
     np.testing.assert_allclose(res.metric, 1.0, atol=1e-6)
 
 
-def test_decode_ignores_placeholder_llrs():
+def test_decode_ignores_x_and_uses_y():
     cw = smallblock_rate_match(smallblock_encode([0, 1], qm=4), 24)
     llr = np.where(cw >= 0, 1.0 - 2.0 * cw, -50.0)  # huge wrong LLRs on the x positions
     res = smallblock_decode(llr, 2, qm=4)
     assert res.bits.tolist() == [0, 1]
+    # K = 1, Q_m = 4: [c0, y, x, x]; the y observes c0 and outweighs a weak c0 LLR
+    assert smallblock_decode([-1.0, 3.0, -9.0, -9.0], 1, qm=4).bits.tolist() == [0]
+    assert smallblock_decode([-1.0, 0.0, 9.0, 9.0], 1, qm=4).bits.tolist() == [1]
 
 
 def test_decode_in_noise_beats_hard_decisions(rng):

@@ -17,7 +17,11 @@ FIELDS = (("effACK_out", "codedACK_out"), ("csi1_out", "codedCSI1_out"), ("csi2_
 
 
 def _signs(cw: np.ndarray) -> np.ndarray:
-    return np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0).astype(np.float32)
+    """±1 LLRs of the code bits; a y observes the bit before it (descrambled), an x gives 0."""
+    llr = np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0).astype(np.float32)
+    ys = np.flatnonzero(np.reshape(cw, (-1, cw.shape[-1]))[0] == -2)
+    llr[..., ys] = llr[..., ys - 1]
+    return llr
 
 
 @pytest.mark.parametrize("path", ULSCH_UCI, ids=lambda p: p.name[27:60])

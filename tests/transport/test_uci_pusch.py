@@ -9,7 +9,8 @@ import pytest
 
 from conftest import as_int, load_vector, pusch_vector_config, vector_files
 from opennr.errors import ConfigError
-from opennr.physical.pusch import pusch_plan
+from opennr.physical.pusch import pusch_descramble_llrs, pusch_plan, pusch_scramble
+from opennr.physical.scrambling import scrambling_c_init
 from opennr.transport.sch import SchConfig, sch_decode, sch_encode
 from opennr.transport.uci import uci_encode
 from opennr.transport.uci_pusch import (
@@ -17,6 +18,7 @@ from opennr.transport.uci_pusch import (
     UciPuschConfig,
     pusch_uci_decode,
     pusch_uci_encode,
+    pusch_uci_placeholders,
     pusch_uci_resources,
     uci_pusch_plan,
     ulsch_uci_demultiplex,
@@ -50,7 +52,11 @@ def _vector_plan(v):
 
 
 def _signs(cw):
-    return np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0).astype(np.float32)
+    """±1 LLRs of the code bits; a y observes the bit before it (descrambled), an x gives 0."""
+    llr = np.where(cw >= 0, 1.0 - 2.0 * cw, 0.0).astype(np.float32)
+    ys = np.flatnonzero(np.reshape(cw, (-1, cw.shape[-1]))[0] == -2)
+    llr[..., ys] = llr[..., ys - 1]
+    return llr
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[27:60])
@@ -70,6 +76,9 @@ def test_ulsch_uci_vectors(path):
     if "ulsch" in parts:
         parts["ulsch"] = parts["ulsch"].astype(np.uint8)
     np.testing.assert_array_equal(ulsch_uci_multiplex(plan, **parts), cw)
+    x, y = pusch_uci_placeholders(plan)
+    np.testing.assert_array_equal(x, np.flatnonzero(cw[0] == -1))
+    np.testing.assert_array_equal(y, np.flatnonzero(cw[0] == -2))
     # demultiplexing the codeword's signs gives back every part (erasures where punctured)
     demux = ulsch_uci_demultiplex(plan, _signs(cw))
     for name, coded in parts.items():
@@ -112,9 +121,11 @@ def test_round_trip(rng, o_ack, o_csi1, o_csi2, ulsch, layers, qm):
     coded_ulsch = sch_encode(tb, sch, g=plan.g_ulsch, rv=0) if ulsch else None
     cw = pusch_uci_encode(plan, ulsch=coded_ulsch, **payload)
     assert cw.shape == (res.g,)
-    # a receiver sees ±4 LLRs, and junk where the scrambler set placeholder values
-    llr = np.where(cw >= 0, 4.0 * (1 - 2.0 * cw), rng.normal(scale=4.0, size=cw.shape))
-    dec = pusch_uci_decode(plan, llr)
+    # scrambled with the placeholders, received as ±4 LLRs, descrambled with them
+    c_init = scrambling_c_init(n_rnti=17, n_id=5)
+    rx = 4.0 * (1.0 - 2.0 * pusch_scramble(cw, c_init))
+    x, y = pusch_uci_placeholders(plan)
+    dec = pusch_uci_decode(plan, pusch_descramble_llrs(rx, c_init, x_indices=x, y_indices=y))
     for name, bits in payload.items():
         np.testing.assert_array_equal(getattr(dec, name).bits, bits)
     if ulsch:

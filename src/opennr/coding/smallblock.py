@@ -14,8 +14,9 @@ MATLAB ``nrUCIEncode`` convention; the scrambler of TS 38.211 §6.3.1.1 / §6.3.
 1 and y into a repetition of the previous scrambled bit.
 
 Rate matching of small blocks is a circular repetition ``e_k = d_(k mod N)``, ``k = 0 .. E-1``.
-The decoder recovers the ``N`` soft bits (repetitions add up, placeholders carry nothing), and
-correlates them with all ``2^K`` codewords at once (one matrix product per batch).
+The decoder recovers the ``N`` soft bits (repetitions add up, a y counts for the bit it repeats,
+an x carries nothing), and correlates them with all ``2^K`` codewords at once (matrix products
+per batch).
 """
 
 from __future__ import annotations
@@ -258,14 +259,22 @@ def smallblock_codebook(k: int, qm: int = 2) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def _decoder_tables(k: int, qm: int, e: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _decoder_tables(k: int, qm: int, e: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     cb = _codebook(k, qm)
-    used = cb[0, np.arange(e) % cb.shape[1]] >= 0  # the placeholder layout is the same in every codeword
+    n = cb.shape[1]
+    layout = cb[0, np.arange(e) % n]  # the placeholder layout is the same in every codeword
+    src = np.arange(e) % n
+    # a y repeats the scrambled bit before it: after descrambling it observes that code bit
+    ys = np.flatnonzero(layout == PLACEHOLDER_Y)
+    src[ys] = src[ys - 1]
+    used = layout != PLACEHOLDER_X
+    gather = np.zeros((e, n), dtype=np.float32)  # e-position -> d-position accumulation
+    gather[np.flatnonzero(used), src[used]] = 1.0
     signs = np.where(cb >= 0, 1.0 - 2.0 * cb, 0.0).astype(np.float32)  # (2^K, N)
     msgs = ((np.arange(1 << k)[:, None] >> np.arange(k - 1, -1, -1)[None, :]) & 1).astype(np.uint8)
-    for a in (used, signs, msgs):
+    for a in (used, gather, signs, msgs):
         a.setflags(write=False)
-    return used, signs, msgs
+    return used, gather, signs, msgs
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,8 +287,8 @@ class SmallBlockDecodeResult:
         The maximum-likelihood payload.
     metric : numpy.ndarray of float32, shape (...)
         Normalised correlation of the received LLRs with the chosen codeword,
-        ``sum_k s_k L_k / (sqrt(E') ||L||)`` over the ``E'`` positions that carry code bits
-        (``s_k = ±1``): 1 when every LLR agrees with the codeword, near ``1/sqrt(E')`` (times a
+        ``sum_k s_k L_k / (sqrt(E') ||L||)`` over the ``E'`` positions that carry code bits or
+        y placeholders (``s_k = ±1``): 1 when every LLR agrees with the codeword, near ``1/sqrt(E')`` (times a
         small factor growing with ``K``) for noise alone; compare it with a threshold to detect
         DTX. 0 when every LLR is 0.
     """
@@ -292,10 +301,13 @@ def smallblock_decode(llr, k: int, *, qm: int = 2) -> SmallBlockDecodeResult:
     """Maximum-likelihood decoding of the small block codes of TS 38.212 §5.3.3 after rate
     matching (§6.3.1.4.2, §6.3.2.4.2).
 
-    The ``E`` LLRs of ``e_k = d_(k mod N)`` are added per position of ``d`` (LLRs at placeholder
-    positions are ignored: their value is set by the scrambler, not by the payload), then the
-    ``2^K`` codewords are scored by correlation and the best is returned. With the max-log
-    model this is the ML decision.
+    The ``E`` LLRs of ``e_k = d_(k mod N)`` are added per position of ``d``, then the ``2^K``
+    codewords are scored by correlation and the best is returned (with the max-log model, the
+    ML decision). LLRs at x positions are ignored (the scrambler sets them to 1). The LLR at a y
+    position counts as a further observation of the code bit before it, which the scrambled y
+    repeats: the descrambler must treat it so (descramble it with the sequence bit of that
+    earlier position, as :func:`opennr.physical.pusch.pusch_descramble_llrs` and MATLAB
+    ``nrPUSCHDescramble`` do), or set it to 0.
 
     Parameters
     ----------
@@ -322,15 +334,10 @@ def smallblock_decode(llr, k: int, *, qm: int = 2) -> SmallBlockDecodeResult:
     e = arr.shape[-1]
     if e == 0:
         raise ValueError(f"llr: expected a non-empty last dimension, got shape {arr.shape}")
-    used, signs, msgs = _decoder_tables(k, qm, e)
+    used, gather, signs, msgs = _decoder_tables(k, qm, e)
     lead = arr.shape[:-1]
     flat = arr.reshape(-1, e)
-    n = signs.shape[1]
-    rec = np.zeros((flat.shape[0], n), dtype=np.float32)
-    for start in range(0, e, n):  # each run of N positions is distinct
-        stop = min(start + n, e)
-        rec[:, : stop - start] += flat[:, start:stop]
-    corr = rec @ signs.T  # (B, 2^K)
+    corr = (flat @ gather) @ signs.T  # (B, 2^K)
     best = np.argmax(corr, axis=1)
     best_corr = corr[np.arange(flat.shape[0]), best]
     energy = np.sqrt(np.square(flat[:, used], dtype=np.float64).sum(axis=1))

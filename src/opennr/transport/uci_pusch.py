@@ -34,14 +34,14 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from opennr._validate import as_bits, as_llrs, check_choice, check_int
 from opennr.coding.polar.construction import E_MAX
 from opennr.coding.segmentation import A_UCI_MAX, uci_segmentation
-from opennr.coding.smallblock import PLACEHOLDER_Y, QM_VALUES
+from opennr.coding.smallblock import PLACEHOLDER_X, PLACEHOLDER_Y, QM_VALUES
 from opennr.errors import ConfigError
 from opennr.transport.sch import SchConfig, sch_plan
 from opennr.transport.uci import UciDecodeResult, uci_crc_length, uci_decode, uci_encode, uci_min_e
@@ -56,6 +56,7 @@ __all__ = [
     "UciPuschPlan",
     "pusch_uci_decode",
     "pusch_uci_encode",
+    "pusch_uci_placeholders",
     "pusch_uci_resources",
     "uci_pusch_plan",
     "ulsch_uci_demultiplex",
@@ -244,12 +245,12 @@ class UciPuschPlan:
     g_csi1: int
     g_csi2: int
     g_ulsch: int
-    ack_index: np.ndarray
-    csi1_index: np.ndarray
-    csi2_index: np.ndarray
-    ulsch_index: np.ndarray
-    ulsch_punctured: np.ndarray
-    csi2_punctured: np.ndarray
+    ack_index: np.ndarray = field(repr=False, compare=False)
+    csi1_index: np.ndarray = field(repr=False, compare=False)
+    csi2_index: np.ndarray = field(repr=False, compare=False)
+    ulsch_index: np.ndarray = field(repr=False, compare=False)
+    ulsch_punctured: np.ndarray = field(repr=False, compare=False)
+    csi2_punctured: np.ndarray = field(repr=False, compare=False)
 
 
 def _q_prime(o: int, l_crc: int, beta: float, m_total: int, sum_k: int | None, r: float, qm: int) -> int:
@@ -534,6 +535,42 @@ def ulsch_uci_demultiplex(plan: UciPuschPlan, llr) -> dict:
     csi2[..., plan.csi2_punctured] = 0.0
     return {"ulsch": ulsch, "ack": arr[..., plan.ack_index], "csi1": arr[..., plan.csi1_index],
             "csi2": csi2}
+
+
+def pusch_uci_placeholders(plan: UciPuschPlan) -> tuple[np.ndarray, np.ndarray]:
+    """Codeword positions of the placeholders x and y (TS 38.212 §5.3.3.1-2, §6.2.7).
+
+    UCI parts of 1 or 2 bits with ``Q_m > 1`` carry them; a receiver passes them to the
+    descrambler (:func:`opennr.physical.pusch.pusch_descramble_llrs`).
+
+    Parameters
+    ----------
+    plan : UciPuschPlan
+
+    Returns
+    -------
+    x_indices, y_indices : numpy.ndarray of int64
+        Ascending 0-based positions in the codeword of length ``G``.
+    """
+    if not isinstance(plan, UciPuschPlan):
+        raise TypeError(f"plan: expected UciPuschPlan, got {type(plan).__name__}")
+    return _placeholders(plan)
+
+
+@functools.lru_cache(maxsize=256)
+def _placeholders(plan: UciPuschPlan) -> tuple[np.ndarray, np.ndarray]:
+    qm = plan.resources.qm
+    parts = {name: uci_encode(np.zeros(o, np.uint8), g, qm=qm) if o else None
+             for name, o, g in (("ack", plan.uci.o_ack, plan.g_ack),
+                                ("csi1", plan.uci.o_csi1, plan.g_csi1),
+                                ("csi2", plan.uci.o_csi2, plan.g_csi2))}
+    ulsch = np.zeros(plan.g_ulsch, np.uint8) if plan.ulsch else None
+    template = ulsch_uci_multiplex(plan, ulsch=ulsch, **parts)
+    x = np.flatnonzero(template == PLACEHOLDER_X)
+    y = np.flatnonzero(template == PLACEHOLDER_Y)
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
 
 
 def pusch_uci_encode(plan: UciPuschPlan, *, ulsch=None, ack=None, csi1=None, csi2=None) -> np.ndarray:
