@@ -150,7 +150,7 @@ def test_estimate_channel_dispatch_and_errors(rng):
     h = np.ones((1, 1, 14, CARRIER.n_subcarriers), np.complex64)
     assert estimate_channel(tx, CARRIER, config, estimator="perfect", h_true=h).noise_var < 1e-8
     with pytest.raises(ConfigError, match="estimator"):
-        estimate_channel(tx, CARRIER, config, estimator="wiener")
+        estimate_channel(tx, CARRIER, config, estimator="kalman")
     with pytest.raises(ValueError, match="h_true"):
         estimate_channel(tx, CARRIER, config, estimator="perfect")
     with pytest.raises(ValueError, match="h_true"):
