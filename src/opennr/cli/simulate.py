@@ -36,6 +36,8 @@ def simulate(
     dask: Annotated[str | None, typer.Option(
         help="Run on Dask: 'local:N' starts a local cluster of N processes, 'tcp://host:8786' "
              "attaches to a scheduler.")] = None,
+    dask_timeout: Annotated[float, typer.Option(help="Seconds to wait for the Dask scheduler.")]
+        = 10.0,
     store: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_STORE,
     resume: Annotated[bool, typer.Option(
         help="Continue the latest unfinished run of this scenario (without a scenario: of the "
@@ -60,18 +62,21 @@ def simulate(
         if scenario is None and not resume:
             scenario = DEFAULT_SCENARIO
         loaded = load_scenario(scenario) if scenario is not None else None
+    except ConfigError as exc:
+        _fail(exc)
+    try:
+        # The executor first: a scheduler out of reach leaves the store as it was.
+        executor = make_executor(workers, dask, dask_timeout=dask_timeout)
+    except ExecutorError as exc:
+        _fail(exc)
+    handle = None
+    try:
         db = ResultsStore(store)
-    except (ConfigError, StoreError) as exc:
+    except StoreError as exc:
+        executor.close()
         _fail(exc)
     try:
-        handle = start_run(db, loaded, resume=resume) if resume else None
-        executor = make_executor(workers, dask)
-    except (ConfigError, StoreError, ExecutorError) as exc:
-        db.close()
-        _fail(exc)
-    try:
-        if handle is None:
-            handle = start_run(db, loaded, resume=False)
+        handle = start_run(db, loaded, resume=resume)
         sc = handle.scenario
         if not quiet and not as_json:
             verb = "resuming" if handle.resumed else "run"
@@ -82,14 +87,13 @@ def simulate(
             summary = execute_run(db, handle, executor, on_progress=display.progress,
                                   on_point_done=display.point_done)
     except KeyboardInterrupt:
-        if handle is not None:
-            again = " ".join(str(x) for x in ("opennr simulate", scenario, "--resume --store", store)
-                             if x is not None)
-            err_console.print(f"interrupted: run {handle.run_id} keeps its committed batches; "
-                              f"continue it with `{again}`")
+        _stopped(handle, "interrupted", scenario, store)
         raise typer.Exit(130) from None
     except (ConfigError, StoreError) as exc:
         _fail(exc)
+    except Exception as exc:  # a worker lost, a cluster gone: the committed batches stay
+        _stopped(handle, f"stopped by {type(exc).__name__}: {exc}", scenario, store)
+        raise typer.Exit(1) from None
     finally:
         executor.close()
         db.close()
@@ -97,6 +101,16 @@ def simulate(
         print(json.dumps(json_safe(summary), indent=2))
     else:
         print_summary(summary)
+
+
+def _stopped(handle, why: str, scenario, store) -> None:
+    if handle is None:
+        err_console.print(why)
+        return
+    again = " ".join(str(x) for x in ("opennr simulate", scenario, "--resume --store", store)
+                     if x is not None)
+    err_console.print(f"{why}: run {handle.run_id} keeps its committed batches; continue it with "
+                      f"`{again}`")
 
 
 def _fail(exc: Exception):

@@ -120,10 +120,11 @@ class DaskExecutor:
         self.close()
 
 
-def make_executor(workers: int | None = None, dask: str | None = None):
+def make_executor(workers: int | None = None, dask: str | None = None, *,
+                  dask_timeout: float = 10.0):
     """The executor for ``--workers N`` or ``--dask ADDRESS`` (``None``, ``None``: this process)."""
     if dask is not None:
-        return DaskExecutor(dask)
+        return DaskExecutor(dask, timeout=dask_timeout)
     if workers is None or workers == 1:
         return _Closing(InlineExecutor())
     if workers == 0:

@@ -12,8 +12,6 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from opennr.errors import ConfigError
-
 __all__ = ["build_link", "link_sizes"]
 
 
@@ -91,15 +89,12 @@ def _pdsch(config: dict):
 
 
 def _pusch(config: dict):
-    try:
-        from opennr.link.pusch import PuschLink, PuschLinkConfig
-    except ImportError:
-        raise ConfigError("kind", "pusch", "needs the PUSCH link (opennr.link.pusch), which this "
-                          "installation lacks") from None
+    from opennr.link.pusch import PuschLink, PuschLinkConfig
     from opennr.physical.pusch import PuschConfig
 
     parts = _grid_parts(config, PuschConfig)
     return PuschLink(PuschLinkConfig(carrier=parts["carrier"], pusch=parts["shared"],
+                                     tp_pi2bpsk=config["link"]["tp_pi2bpsk"],
                                      **_receiver_fields(config)))
 
 

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from opennr.errors import ConfigError
+from opennr.receiver.channel_estimation import ESTIMATORS
+from opennr.receiver.equalization import EQUALIZERS
 from opennr.transport.mcs import MCS_TABLE_ALIASES, MCS_TABLES
 
 __all__ = ["DEFAULT_SCENARIO", "SCHEMA", "SWEEPABLE", "LinkSpec", "Scenario", "ScenarioError",
@@ -159,6 +161,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "n_rnti": Key(_int(0, 65535), 1, doc="RNTI of the scrambling"),
         "n_dmrs_prb": Key(_int(0, 167), 12, ("dlsch-awgn",), "DM-RS REs per PRB (overhead)"),
         "transform_precoding": Key(_bool, False, ("pusch",), "DFT-s-OFDM"),
+        "tp_pi2bpsk": Key(_bool, False, ("pusch",), "tp-pi2BPSK (q = 1 in the tp- MCS tables)"),
     },
     "link.dmrs": {
         "type": Key(_choice(1, 2), 1, _GRID, "DM-RS configuration type"),
@@ -174,8 +177,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
                        "maximum Doppler in Hz, replacing the model's"),
     },
     "receiver": {
-        "estimator": Key(_choice("ls", "perfect"), "ls", _GRID, "channel estimator"),
-        "equalizer": Key(_choice("mmse", "zf"), "mmse", _GRID, "MIMO detector"),
+        "estimator": Key(_choice(*ESTIMATORS), "ls", _GRID, "channel estimator"),
+        "equalizer": Key(_choice(*EQUALIZERS), "mmse", _GRID, "MIMO detector"),
         "decoder": Key(_choice("nms", "oms", "spa"), "nms", doc="LDPC decoder"),
         "iterations": Key(_int(1, 1000), 10, doc="maximum LDPC iterations"),
         "harq": Key(_bool, True, doc="HARQ retransmissions with soft combining"),
@@ -217,6 +220,7 @@ _FIELD_PATHS = {
     "mcs_index": "link.mcs_index", "modulation": "link.mcs_index", "n_layers": "link.layers",
     "n_rx": "link.n_rx", "tbs": "link.tbs", "n_rnti": "link.n_rnti",
     "n_dmrs_prb": "link.n_dmrs_prb", "transform_precoding": "link.transform_precoding",
+    "tp_pi2bpsk": "link.tp_pi2bpsk",
     "config_type": "link.dmrs.type", "additional_position": "link.dmrs.additional_positions",
     "length": "link.dmrs.length", "type_a_position": "link.dmrs.type_a_position",
     "n_cdm_groups_without_data": "link.dmrs.type",
