@@ -30,6 +30,7 @@ from opennr.physical.pusch import (
 )
 from opennr.physical.pusch_dmrs import (
     low_papr_group_sequence,
+    pusch_dmrs_hop_positions,
     pusch_dmrs_symbol_positions,
     pusch_tp_dmrs_sequence,
 )
@@ -375,3 +376,108 @@ def test_bit_capacity_of_ulsch_vectors(path):
     v = load_vector(path)
     carrier, cfg = pusch_vector_config(v)
     assert pusch_bit_capacity(carrier, cfg) == np.atleast_2d(v["codeword_out"]).shape[1]
+
+
+# --- intra-slot frequency hopping (TS 38.214 §6.3, TS 38.211 Table 6.4.1.1.3-6) -------------
+
+@pytest.mark.parametrize(("args", "expected"), [
+    # (mapping, S, L, l0, additional position) -> (first hop l̄, second hop l̄), worked by hand:
+    # first hop ⌊L/2⌋ symbols from S, the table gives positions relative to each hop's start
+    (("A", 0, 14, 2, 1), ((2, 6), (7, 11))),     # l_d = 7 and 7
+    (("A", 0, 14, 2, 0), ((2,), (7,))),
+    (("A", 0, 14, 3, 1), ((3,), (7, 11))),       # l0 = 3: no additional DM-RS in hop 1
+    (("A", 0, 10, 3, 2), ((3,), (5, 9))),        # pos2 is taken as pos1; l_d = 5 and 5
+    (("A", 0, 9, 2, 1), ((2,), (4, 8))),         # l_d = 4 and 5
+    (("A", 0, 8, 2, 3), ((2,), (4,))),           # l_d = 4 and 4
+    (("B", 2, 12, 2, 1), ((2, 6), (8, 12))),     # type B: l0 = 0 of each hop
+    (("B", 4, 9, 2, 3), ((4,), (8, 12))),        # l_d = 4 and 5
+    (("B", 10, 3, 2, 1), ((10,), (11,))),        # l_d = 1 and 2
+])
+def test_dmrs_positions_per_hop(args, expected):
+    mapping, s, n, l0, pos = args
+    assert pusch_dmrs_hop_positions(mapping, s, n, type_a_position=l0,
+                                    additional_position=pos) == expected
+    cfg = PuschConfig(mapping_type=mapping, symbol_allocation=(s, n), prb_set=tuple(range(4)),
+                      frequency_hopping="intra-slot", rb_offset=10,
+                      dmrs=DmrsConfig(type_a_position=l0, additional_position=pos))
+    plan = pusch_plan(Carrier(n_size_grid=20), cfg)
+    assert tuple(plan.dmrs_symbols.tolist()) == expected[0] + expected[1]
+    assert plan.hop_symbols == (s, s + n // 2)
+
+
+def test_hopping_allocation_and_dmrs():
+    carrier = Carrier(n_size_grid=50)
+    base = PuschConfig(prb_set=tuple(range(3, 13)), dmrs=DmrsConfig(additional_position=1,
+                                                                   n_id=NID0))
+    cfg = dataclasses.replace(base, frequency_hopping="intra-slot", rb_offset=30)
+    plan = pusch_plan(carrier, cfg)
+    np.testing.assert_array_equal(plan.hop_crbs[1], np.arange(33, 43))
+    # data REs: symbols 0..6 in PRBs 3..12, symbols 7..13 in PRBs 33..42, none on DM-RS
+    sym, k = np.divmod(pusch_indices(carrier, cfg), carrier.n_subcarriers)
+    first = sym < 7
+    assert set(np.unique(k[first] // 12)) == set(range(3, 13))
+    assert set(np.unique(k[~first] // 12)) == set(range(33, 43))
+    assert not set(sym.tolist()) & {2, 6, 7, 11}
+    assert pusch_bit_capacity(carrier, cfg) == (14 - 4) * 120 * 2
+    # the DM-RS of each hop is the Gold DM-RS of its own subcarriers: that of an unhopped PUSCH
+    # on the same PRBs in the same symbol
+    idx, val = pusch_dmrs(carrier, cfg, n_slot=3)
+    for prbs, syms in ((range(3, 13), (2, 6)), (range(33, 43), (7, 11))):
+        ref_cfg = dataclasses.replace(base, prb_set=tuple(prbs), symbol_allocation=(0, 14))
+        ri, rv = pusch_dmrs(carrier, ref_cfg, n_slot=3)
+        for s in syms:
+            sel = (idx[0] // carrier.n_subcarriers) == s
+            rsel = (ri[0] // carrier.n_subcarriers) == s
+            if rsel.any():
+                np.testing.assert_array_equal(idx[0][sel], ri[0][rsel])
+                np.testing.assert_allclose(val[0][sel], rv[0][rsel])
+            else:
+                k_ref = (idx[0][sel] % carrier.n_subcarriers) // 12
+                assert set(k_ref.tolist()) == set(prbs)
+    # the grid carries the DM-RS of each hop in its own PRBs
+    grid = pusch_grid(np.zeros(pusch_bit_capacity(carrier, cfg), np.int8), carrier, cfg)
+    assert np.all(grid[0, 11, 33 * 12:43 * 12:2] != 0) and np.all(grid[0, 11, 36:156] == 0)
+    # the second hop wraps around the bandwidth part: (3 + 47) mod 50 = 0
+    wrap = dataclasses.replace(cfg, rb_offset=47)
+    np.testing.assert_array_equal(pusch_plan(carrier, wrap).hop_crbs[1], np.arange(10))
+    # a hop view holds one hop
+    h1 = pusch_plan(carrier, dataclasses.replace(cfg, hop=1))
+    assert tuple(h1.dmrs_symbols.tolist()) == (7, 11) and h1.crbs[0] == 33
+    np.testing.assert_array_equal(np.concatenate(
+        [pusch_plan(carrier, dataclasses.replace(cfg, hop=h)).data_indices for h in (0, 1)]),
+        plan.data_indices)
+
+
+def test_hopping_transform_precoding_dmrs_moves_with_the_hop():
+    carrier = Carrier(n_size_grid=40)
+    cfg = PuschConfig(prb_set=tuple(range(0, 12)), transform_precoding=True,
+                      frequency_hopping="intra-slot", rb_offset=20, n_id_rs=N_PUSCH_ID)
+    idx, val = pusch_dmrs(carrier, cfg, n_slot=0)
+    sym, k = np.divmod(idx[0], carrier.n_subcarriers)
+    assert tuple(np.unique(sym).tolist()) == (2, 7)
+    np.testing.assert_array_equal(k[sym == 7] - 240, k[sym == 2])
+    # the low-PAPR sequence of the symbol, on the even subcarriers of the hop
+    r = pusch_tp_dmrs_sequence(144, n_id_rs=N_PUSCH_ID, n_symb_slot=14, n_s=0, l=7)
+    np.testing.assert_allclose(val[0][sym == 7], cfg.dmrs.beta * r, atol=1e-5)
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"frequency_hopping": "inter-slot"}, "frequency_hopping"),
+    ({"frequency_hopping": "intra-slot", "dmrs": DmrsConfig(length=2)}, "dmrs.length"),
+    ({"frequency_hopping": "intra-slot", "prb_set": (0, 1, 3)}, "contiguous"),
+    ({"frequency_hopping": "intra-slot", "symbol_allocation": (0, 6)}, "l_d=3"),
+    ({"frequency_hopping": "intra-slot", "mapping_type": "B", "symbol_allocation": (3, 1)},
+     "L >= 2"),
+    ({"hop": 1}, "hop"),
+    ({"frequency_hopping": "intra-slot", "hop": 2}, "hop"),
+    ({"frequency_hopping": "intra-slot", "rb_offset": -1}, "rb_offset"),
+])
+def test_hopping_config_errors(kw, match):
+    with pytest.raises(ConfigError, match=match):
+        PuschConfig(**kw)
+
+
+def test_hopping_second_hop_outside_the_bandwidth_part():
+    cfg = PuschConfig(prb_set=tuple(range(3, 13)), frequency_hopping="intra-slot", rb_offset=45)
+    with pytest.raises(ConfigError, match="rb_offset"):
+        pusch_plan(Carrier(n_size_grid=50), cfg)

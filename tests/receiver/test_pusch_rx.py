@@ -232,3 +232,32 @@ def test_errors(rng):
         pusch_demodulate(tx, carrier, cfg, x_indices=[g])
     with pytest.raises(ValueError, match="both"):
         pusch_demodulate(tx, carrier, cfg, x_indices=[3], y_indices=[3])
+
+
+@pytest.mark.parametrize("tp", [False, True], ids=["cp-ofdm", "dft-s-ofdm"])
+def test_frequency_hopping_each_hop_estimated_on_its_own(tp, rng):
+    # the two hops see unrelated channels: decoding needs the estimate of each hop
+    carrier = Carrier(n_size_grid=40)
+    cfg = PuschConfig(prb_set=tuple(range(2, 14)), modulation="16QAM", transform_precoding=tp,
+                      frequency_hopping="intra-slot", rb_offset=20,
+                      dmrs=DmrsConfig(additional_position=1))
+    sch = SchConfig(tbs=1200, target_code_rate=0.5, qm=4)
+    tb, tx = _tb_slot(carrier, cfg, sch, rng, n_slot=5)
+    h0, h1 = _crandn(rng, 2, 1), _crandn(rng, 2, 1)
+    h = np.empty((2, 1, 14, carrier.n_subcarriers), np.complex64)
+    h[:, :, :7], h[:, :, 7:] = h0[:, :, None, None], h1[:, :, None, None]
+    y = np.einsum("rjlk,jlk->rlk", h, tx)
+    y += np.sqrt(1e-3) * _crandn(rng, *y.shape)
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=5)
+    assert res.tb_crc_ok
+    np.testing.assert_array_equal(res.tb, tb)
+    est = res.demod.estimate.h
+    np.testing.assert_allclose(est[:, 0, 4, 2 * 12:14 * 12], h0 * np.ones((1, 144)), atol=0.05)
+    np.testing.assert_allclose(est[:, 0, 9, 22 * 12:34 * 12], h1 * np.ones((1, 144)), atol=0.05)
+    assert 0.5e-3 < res.demod.estimate.noise_var < 2e-3
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=5, estimator="perfect", h_true=h)
+    np.testing.assert_array_equal(res.tb, tb)
+    # with the first hop's channel taken for the whole slot, the block is lost
+    wrong = np.ascontiguousarray(np.broadcast_to(h[:, :, :1], h.shape))
+    assert not pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=5, estimator="perfect",
+                             h_true=wrong).tb_crc_ok

@@ -34,7 +34,12 @@ from opennr.physical.allocation import (
 from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
-from opennr.physical.pusch_dmrs import pusch_dmrs_symbol_positions, pusch_tp_dmrs_sequence
+from opennr.physical.pusch_dmrs import (
+    pusch_dmrs_hop_positions,
+    pusch_dmrs_symbol_positions,
+    pusch_hop_lengths,
+    pusch_tp_dmrs_sequence,
+)
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
 from opennr.sequences.gold import gold_sequence
@@ -108,6 +113,17 @@ class PuschConfig:
         N_ID^cell.
     group_hopping, sequence_hopping : bool
         Group or sequence hopping of the transform-precoding DM-RS (not both).
+    frequency_hopping : str
+        ``"disabled"`` or ``"intra-slot"`` (TS 38.214 §6.3): the first ⌊L/2⌋ symbols use the
+        PRBs of ``prb_set`` (contiguous), the others the same number of PRBs from
+        (RB_start + RB_offset) mod N_BWP^size; each hop carries its own DM-RS (Table
+        6.4.1.1.3-6, single-symbol DM-RS).
+    rb_offset : int
+        RB_offset, the frequency offset of the second hop in PRBs.
+    hop : int or None
+        Restrict the configuration to hop 0 or 1 of intra-slot hopping: its plan, DM-RS and
+        data REs are those of that hop alone (a receiver estimates each hop on its own);
+        ``None`` for the whole PUSCH.
 
     Raises
     ------
@@ -135,6 +151,9 @@ class PuschConfig:
     n_id_rs: int | None = None
     group_hopping: bool = False
     sequence_hopping: bool = False
+    frequency_hopping: str = "disabled"
+    rb_offset: int = 0
+    hop: int | None = None
 
     def __post_init__(self) -> None:
         check_choice("mapping_type", self.mapping_type, ("A", "B"), _CLAUSE_TIME)
@@ -200,10 +219,32 @@ class PuschConfig:
                               "group and sequence hopping cannot both be enabled",
                               "TS 38.211 §6.4.1.1.1.2")
         self._check_ports()
-        d = self.dmrs
-        pusch_dmrs_symbol_positions(self.mapping_type, s, n, type_a_position=d.type_a_position,
-                                    additional_position=d.additional_position,
-                                    dmrs_length=d.length)
+        self._check_hopping()
+        _dmrs_positions(self)
+
+    def _check_hopping(self) -> None:
+        clause = "TS 38.214 §6.3"
+        check_choice("frequency_hopping", self.frequency_hopping, ("disabled", "intra-slot"),
+                     clause)
+        check_int("rb_offset", self.rb_offset, 0, 274, clause)
+        hopping = self.frequency_hopping == "intra-slot"
+        if self.hop is not None:
+            check_choice("hop", self.hop, (0, 1), clause)
+            if not hopping:
+                raise ConfigError("hop", self.hop, "needs intra-slot frequency hopping", clause)
+        if not hopping:
+            return
+        if self.symbol_allocation[1] < 2:
+            raise ConfigError("symbol_allocation", self.symbol_allocation,
+                              "intra-slot frequency hopping needs L >= 2", clause)
+        if self.dmrs.length != 1:
+            raise ConfigError("dmrs.length", self.dmrs.length,
+                              "must be 1 with intra-slot frequency hopping (Table 6.4.1.1.3-6 "
+                              "has single-symbol DM-RS only)", "TS 38.211 §6.4.1.1.3")
+        prbs = self.prb_set
+        if prbs is not None and prbs[-1] - prbs[0] + 1 != len(prbs):
+            raise ConfigError("prb_set", prbs, "must be contiguous with frequency hopping "
+                              "(resource allocation type 1)", clause)
 
     def _check_transform_precoding(self) -> None:
         clause = "TS 38.211 §6.3.1.4"
@@ -259,6 +300,10 @@ class PuschPlan:
         OFDM symbols carrying data, increasing.
     data_indices : numpy.ndarray of int64
         Flat indices l · K + k of the data REs of one layer, mapping order.
+    hop_symbols : tuple of int
+        First OFDM symbol of each hop (one entry without frequency hopping).
+    hop_crbs : tuple of numpy.ndarray
+        Common resource blocks of each hop (``crbs`` is that of the first).
     """
 
     carrier: Carrier
@@ -270,11 +315,51 @@ class PuschPlan:
     dmrs_l_prime: np.ndarray
     data_symbols: np.ndarray
     data_indices: np.ndarray
+    hop_symbols: tuple[int, ...] = ()
+    hop_crbs: tuple[np.ndarray, ...] = ()
+
+    def symbol_crbs(self, symbol: int) -> np.ndarray:
+        """CRBs of the hop that OFDM symbol ``symbol`` belongs to."""
+        i = int(np.searchsorted(np.asarray(self.hop_symbols), symbol, side="right")) - 1
+        return self.hop_crbs[max(i, 0)]
 
     @property
     def m_sc(self) -> int:
         """M_sc^PUSCH = 12 M_RB^PUSCH."""
         return 12 * int(self.crbs.size)
+
+
+def _dmrs_positions(config: PuschConfig) -> tuple[tuple[int, ...], ...]:
+    """l̄ of each hop (one hop without frequency hopping), TS 38.211 §6.4.1.1.3."""
+    d = config.dmrs
+    s, n = config.symbol_allocation
+    if config.frequency_hopping == "intra-slot":
+        return pusch_dmrs_hop_positions(config.mapping_type, s, n,
+                                        type_a_position=d.type_a_position,
+                                        additional_position=d.additional_position)
+    return (pusch_dmrs_symbol_positions(config.mapping_type, s, n,
+                                        type_a_position=d.type_a_position,
+                                        additional_position=d.additional_position,
+                                        dmrs_length=d.length),)
+
+
+def _hops(carrier: Carrier, config: PuschConfig) -> list[tuple[int, int, np.ndarray, tuple]]:
+    """(first symbol, symbols, CRBs, l̄) of each hop (TS 38.214 §6.3)."""
+    s, n = config.symbol_allocation
+    crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
+    l_bars = _dmrs_positions(config)
+    if config.frequency_hopping != "intra-slot":
+        return [(s, n, crbs, l_bars[0])]
+    n1, n2 = pusch_hop_lengths(n)
+    start_bwp = carrier.n_start_grid if config.n_start_bwp is None else config.n_start_bwp
+    size_bwp = carrier.n_size_grid if config.n_size_bwp is None else config.n_size_bwp
+    rb_start = int(crbs[0]) - start_bwp
+    second = (rb_start + config.rb_offset) % size_bwp + np.arange(crbs.size, dtype=np.int64)
+    if second[-1] >= size_bwp:
+        raise ConfigError("rb_offset", config.rb_offset,
+                          f"the second hop (PRBs {int(second[0])}..{int(second[-1])}) must lie "
+                          f"inside the bandwidth part of {size_bwp} PRBs", "TS 38.214 §6.3")
+    return [(s, n1, crbs, l_bars[0]), (s + n1, n2, second + start_bwp, l_bars[1])]
 
 
 @functools.lru_cache(maxsize=256)
@@ -284,24 +369,30 @@ def _plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
     if s + n > n_symb:
         raise ConfigError("symbol_allocation", (s, n),
                           f"S + L must be <= {n_symb} symbols per slot", _CLAUSE_TIME)
-    crbs = allocated_crbs(carrier, config.n_start_bwp, config.n_size_bwp, config.prb_set)
-    if config.transform_precoding and not is_transform_precoding_size(crbs.size):
-        raise ConfigError("prb_set", int(crbs.size),
+    hops = _hops(carrier, config)
+    if config.transform_precoding and not is_transform_precoding_size(hops[0][2].size):
+        raise ConfigError("prb_set", int(hops[0][2].size),
                           "the PRB count must be 2^a * 3^b * 5^c with transform precoding",
                           "TS 38.211 §6.3.1.4")
+    if config.hop is not None:
+        hops = [hops[config.hop]]
     d = config.dmrs
-    l_bar = pusch_dmrs_symbol_positions(config.mapping_type, s, n,
-                                        type_a_position=d.type_a_position,
-                                        additional_position=d.additional_position,
-                                        dmrs_length=d.length)
-    dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
     k_sc = carrier.n_subcarriers
-    data, data_syms = data_resource_elements(carrier, crbs, s, n, dmrs_l, d)
-    for a in (crbs, dmrs_l, dmrs_lp, data_syms, data):
+    parts = []
+    for first, length, crbs, l_bar in hops:
+        dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
+        data, data_syms = data_resource_elements(carrier, crbs, first, length, dmrs_l, d)
+        parts.append((crbs, dmrs_l, dmrs_lp, data, data_syms))
+    crbs = parts[0][0]
+    dmrs_l, dmrs_lp, data, data_syms = (np.concatenate([p[i] for p in parts])
+                                        for i in (1, 2, 3, 4))
+    hop_crbs = tuple(p[0] for p in parts)
+    for a in (dmrs_l, dmrs_lp, data_syms, data, *hop_crbs):
         a.setflags(write=False)
     return PuschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,
                      crbs=crbs, dmrs_symbols=dmrs_l, dmrs_l_prime=dmrs_lp,
-                     data_symbols=data_syms, data_indices=data)
+                     data_symbols=data_syms, data_indices=data,
+                     hop_symbols=tuple(h[0] for h in hops), hop_crbs=hop_crbs)
 
 
 def pusch_plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
@@ -551,23 +642,32 @@ def pusch_dmrs(carrier: Carrier, config: PuschConfig,
         n_slot = carrier.n_slot
     n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
     d = config.dmrs
+    # the DM-RS symbols of each hop (one group without frequency hopping)
+    hop_of = np.searchsorted(np.asarray(plan.hop_symbols), plan.dmrs_symbols, side="right") - 1
+    groups = [(plan.hop_crbs[h], np.flatnonzero(hop_of == h)) for h in range(len(plan.hop_crbs))]
     idx, val = [], []
     for p in config.dmrs_ports:
-        if config.transform_precoding:
-            k, v = _tp_dmrs(plan, config, carrier, p, n_slot)
-        else:
-            n_id = carrier.n_cell_id if d.n_id is None else d.n_id
-            k, v = dmrs_re_values(d.config_type, p, plan.crbs, plan.dmrs_symbols,
-                                  plan.dmrs_l_prime, n_symb_slot=plan.n_symb_slot, n_s=n_slot,
-                                  n_id=n_id, n_scid=d.n_scid, beta=d.beta)
-            k = k - 12 * carrier.n_start_grid
-        idx.append((plan.dmrs_symbols[:, None] * plan.n_subcarriers + k[None, :]).reshape(-1))
-        val.append(v.reshape(-1))
+        ip, vp = [], []
+        for crbs, sel in groups:
+            syms, lps = plan.dmrs_symbols[sel], plan.dmrs_l_prime[sel]
+            if config.transform_precoding:
+                k, v = _tp_dmrs(plan, config, carrier, p, n_slot, crbs, syms, lps)
+            else:
+                n_id = carrier.n_cell_id if d.n_id is None else d.n_id
+                k, v = dmrs_re_values(d.config_type, p, crbs, syms, lps,
+                                      n_symb_slot=plan.n_symb_slot, n_s=n_slot, n_id=n_id,
+                                      n_scid=d.n_scid, beta=d.beta)
+                k = k - 12 * carrier.n_start_grid
+            ip.append((syms[:, None] * plan.n_subcarriers + k[None, :]).reshape(-1))
+            vp.append(v.reshape(-1))
+        idx.append(np.concatenate(ip))
+        val.append(np.concatenate(vp))
     return np.stack(idx), np.stack(val)
 
 
-def _tp_dmrs(plan: PuschPlan, config: PuschConfig, carrier: Carrier, port: int,
-             n_slot: int) -> tuple[np.ndarray, np.ndarray]:
+def _tp_dmrs(plan: PuschPlan, config: PuschConfig, carrier: Carrier, port: int, n_slot: int,
+             crbs: np.ndarray, symbols: np.ndarray,
+             l_prime: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     d = config.dmrs
     p = dmrs_port(1, port)
     n_id_rs = carrier.n_cell_id if config.n_id_rs is None else config.n_id_rs
@@ -575,17 +675,17 @@ def _tp_dmrs(plan: PuschPlan, config: PuschConfig, carrier: Carrier, port: int,
     n = np.arange(n_half // 2, dtype=np.int64)
     kp = np.array([0, 1], dtype=np.int64)
     m = (2 * n[:, None] + kp[None, :]).reshape(-1)
-    k0 = 12 * (int(plan.crbs[0]) - carrier.n_start_grid)
+    k0 = 12 * (int(crbs[0]) - carrier.n_start_grid)
     k = k0 + (4 * n[:, None] + 2 * kp[None, :] + p.delta).reshape(-1)
     wf = np.tile(np.array(p.w_f, dtype=np.float32), n.size)
     rows = []
-    for sym, lp in zip(plan.dmrs_symbols.tolist(), plan.dmrs_l_prime.tolist(), strict=True):
+    for sym, lp in zip(symbols.tolist(), l_prime.tolist(), strict=True):
         # l of the hopping formulas is the first symbol of a double-symbol DM-RS
         r = pusch_tp_dmrs_sequence(plan.m_sc, n_id_rs=n_id_rs, n_symb_slot=plan.n_symb_slot,
                                    n_s=n_slot, l=sym - lp, group_hopping=config.group_hopping,
                                    sequence_hopping=config.sequence_hopping)
         rows.append(np.float32(d.beta) * p.w_t[lp] * wf * r[m])
-    return k, np.asarray(rows, dtype=np.complex64)
+    return k, np.asarray(rows, dtype=np.complex64).reshape(len(rows), k.size)
 
 
 def pusch_grid(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,

@@ -7,7 +7,9 @@ PDSCH DM-RS of :mod:`opennr.physical.dmrs`.
   sequence of type 1 (§5.2.2) with α = 0, δ = 1 and length M_sc^PUSCH / 2; the group
   u = (f_gh + n_ID^RS) mod 30 and the number v follow group or sequence hopping (§6.4.1.1.1.2).
 * §6.4.1.1.3 — the DM-RS symbol positions l̄ of Table 6.4.1.1.3-3 (single-symbol) and
-  Table 6.4.1.1.3-4 (double-symbol), intra-slot frequency hopping disabled.
+  Table 6.4.1.1.3-4 (double-symbol), intra-slot frequency hopping disabled, and of Table
+  6.4.1.1.3-6 per hop with intra-slot frequency hopping (TS 38.214 §6.3: the first hop has
+  ⌊L/2⌋ symbols).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ from opennr.sequences.lowpapr import low_papr_sequence
 
 __all__ = [
     "PUSCH_DMRS_POSITIONS_DOUBLE",
+    "PUSCH_DMRS_POSITIONS_HOPPING",
     "PUSCH_DMRS_POSITIONS_SINGLE",
     "low_papr_group_sequence",
+    "pusch_dmrs_hop_positions",
     "pusch_dmrs_symbol_positions",
+    "pusch_hop_lengths",
     "pusch_tp_dmrs_sequence",
 ]
 
@@ -89,6 +94,90 @@ PUSCH_DMRS_POSITIONS_DOUBLE: dict[tuple[str, int], tuple[tuple[int, ...], ...]] 
     ("B", 13): ((0,), (0, 9)),
     ("B", 14): ((0,), (0, 9)),
 }
+
+
+# TS 38.211 Table 6.4.1.1.3-6: PUSCH DM-RS positions l̄ for single-symbol DM-RS with intra-slot
+# frequency hopping. Key (mapping type, l0, l_d) with l0 = dmrs-TypeA-Position (2 or 3) for type
+# A and 0 for type B, and l_d the duration of the hop; value: ((first hop pos0, pos1),
+# (second hop pos0, pos1)), positions relative to the first symbol of the hop (the first hop of
+# a type A PUSCH starts at symbol 0 of the slot). Missing rows are "–".
+PUSCH_DMRS_POSITIONS_HOPPING: dict[tuple[str, int, int], tuple[tuple[tuple[int, ...], ...], ...]] = {
+    ("A", 2, 4): (((2,), (2,)), ((0,), (0,))),
+    ("A", 2, 5): (((2,), (2,)), ((0,), (0, 4))),
+    ("A", 2, 6): (((2,), (2,)), ((0,), (0, 4))),
+    ("A", 2, 7): (((2,), (2, 6)), ((0,), (0, 4))),
+    ("A", 3, 4): (((3,), (3,)), ((0,), (0,))),
+    ("A", 3, 5): (((3,), (3,)), ((0,), (0, 4))),
+    ("A", 3, 6): (((3,), (3,)), ((0,), (0, 4))),
+    ("A", 3, 7): (((3,), (3,)), ((0,), (0, 4))),
+    ("B", 0, 1): (((0,), (0,)), ((0,), (0,))),
+    ("B", 0, 2): (((0,), (0,)), ((0,), (0,))),
+    ("B", 0, 3): (((0,), (0,)), ((0,), (0,))),
+    ("B", 0, 4): (((0,), (0,)), ((0,), (0,))),
+    ("B", 0, 5): (((0,), (0, 4)), ((0,), (0, 4))),
+    ("B", 0, 6): (((0,), (0, 4)), ((0,), (0, 4))),
+    ("B", 0, 7): (((0,), (0, 4)), ((0,), (0, 4))),
+}
+
+
+def pusch_hop_lengths(length: int) -> tuple[int, int]:
+    """Symbols of the first and second hop of intra-slot frequency hopping: ⌊L/2⌋ and
+    L − ⌊L/2⌋ (TS 38.214 §6.3)."""
+    length = check_int("length", length, 2, 14, "TS 38.214 §6.3")
+    return length // 2, length - length // 2
+
+
+def pusch_dmrs_hop_positions(mapping_type: str, start: int, length: int, *,
+                             type_a_position: int = 2,
+                             additional_position: int = 0) -> tuple[tuple[int, ...], ...]:
+    """PUSCH DM-RS symbol positions l̄ of each hop with intra-slot frequency hopping (TS 38.211
+    §6.4.1.1.3, Table 6.4.1.1.3-6; single-symbol DM-RS).
+
+    The first hop has ⌊L/2⌋ symbols from S, the second the remaining ones (TS 38.214 §6.3); l_d
+    is the duration of each hop. A dmrs-AdditionalPosition other than pos0 is taken as pos1
+    for each hop.
+
+    Parameters
+    ----------
+    mapping_type : str
+        ``"A"`` or ``"B"``.
+    start, length : int
+        First symbol S (0-based) and number of symbols L of the allocation (L ≥ 2).
+    type_a_position : int
+        l0 for type A, 2 or 3.
+    additional_position : int
+        dmrs-AdditionalPosition, 0..3.
+
+    Returns
+    -------
+    tuple of two tuples of int
+        l̄ of the first and of the second hop, slot symbol indices, increasing.
+
+    Raises
+    ------
+    ConfigError
+        No table entry for the hop durations (type A with fewer than 4 symbols in the first
+        hop), or a DM-RS outside its hop.
+    """
+    check_choice("mapping_type", mapping_type, ("A", "B"), _CLAUSE)
+    start = check_int("start", start, 0, 13, _CLAUSE)
+    n1, n2 = pusch_hop_lengths(length)
+    check_choice("type_a_position", type_a_position, (2, 3), _CLAUSE)
+    pos = min(check_int("additional_position", additional_position, 0, 3, _CLAUSE), 1)
+    l0 = type_a_position if mapping_type == "A" else 0
+    out = []
+    for hop, (first, l_d) in enumerate(((start, n1), (start + n1, n2))):
+        row = PUSCH_DMRS_POSITIONS_HOPPING.get((mapping_type, l0, l_d))
+        if row is None:
+            raise ConfigError("symbol_allocation", (start, length),
+                              f"no PUSCH DM-RS positions for mapping type {mapping_type} with a "
+                              f"hop of l_d={l_d} symbols (Table 6.4.1.1.3-6)", _CLAUSE)
+        p = tuple(first + x for x in row[hop][pos])
+        if p[-1] >= first + l_d:
+            raise ConfigError("symbol_allocation", (start, length),
+                              f"DM-RS symbols {p} must lie inside hop {hop}", _CLAUSE)
+        out.append(p)
+    return tuple(out)
 
 
 def pusch_dmrs_symbol_positions(mapping_type: str, start: int, length: int, *,

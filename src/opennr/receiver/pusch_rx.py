@@ -20,6 +20,7 @@ per-subcarrier variances).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,6 +96,10 @@ def pusch_estimate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     the estimator is not normative).
 
     Calls :func:`opennr.receiver.channel_estimation.estimate_channel` with ``estimator`` as given.
+    With intra-slot frequency hopping (TS 38.214 §6.3) each hop is estimated on its own from its
+    DM-RS (the channels of the two hops are unrelated): h of each hop's symbols comes from the
+    hop's estimate, σ² is the mean of the two, and a noise covariance per PRB is that of the hop
+    occupying the PRB (the mean where both do).
 
     Returns
     -------
@@ -103,8 +108,24 @@ def pusch_estimate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     """
     if not isinstance(config, PuschConfig):
         raise TypeError(f"config: expected PuschConfig, got {type(config).__name__}")
-    return estimate_channel(grid, carrier, config, estimator=estimator, h_true=h_true,
-                            n_slot=n_slot)
+    if config.frequency_hopping == "disabled" or config.hop is not None:
+        return estimate_channel(grid, carrier, config, estimator=estimator, h_true=h_true,
+                                n_slot=n_slot)
+    plan = pusch_plan(carrier, config)
+    s, n = config.symbol_allocation
+    bounds = (*plan.hop_symbols, s + n)
+    ests = [estimate_channel(grid, carrier, dataclasses.replace(config, hop=i),
+                             estimator=estimator, h_true=h_true, n_slot=n_slot)
+            for i in range(2)]
+    h = ests[0].h.copy()
+    h[:, :, bounds[1]:bounds[2]] = ests[1].h[:, :, bounds[1]:bounds[2]]
+    fields = {"h": h, "noise_var": 0.5 * (ests[0].noise_var + ests[1].noise_var)}
+    covs = [getattr(e, "noise_cov", None) for e in ests]
+    if all(c is not None for c in covs):
+        used = [np.any(c != 0, axis=(1, 2)) for c in covs]
+        count = np.maximum(used[0].astype(np.float32) + used[1], 1.0)
+        fields["noise_cov"] = ((covs[0] + covs[1]) / count[:, None, None]).astype(covs[0].dtype)
+    return dataclasses.replace(ests[0], **fields)
 
 
 def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
