@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from opennr.channel.multipath import apply_paths, fractional_delay_taps, paths_frequency_response
+from opennr.channel.multipath import (
+    DEFAULT_FILTER_HALF_LENGTH,
+    PASSBAND,
+    apply_paths,
+    fractional_delay_taps,
+    paths_frequency_response,
+)
 from opennr.numerology import Carrier, ofdm_info
 from opennr.ofdm import ofdm_demodulate, ofdm_modulate
 
@@ -53,6 +59,34 @@ def test_taps_are_unit_dc_and_centred_on_the_delay():
     k = lag0 + np.arange(16)
     assert (h * k).sum() == pytest.approx(4.25, abs=2e-2)   # centre of mass at the delay
     assert fractional_delay_taps(3.0)[1].tolist() == [1.0]
+
+
+def test_default_interpolator_in_band_error():
+    """Documented bound: max |H(f) − e^{−j2πfτ}| <= −52 dB for |f| <= 0.425 f_s, any fractional delay."""
+    f = np.linspace(-PASSBAND, PASSBAND, 861)
+    worst = 0.0
+    for mu in np.linspace(0.0, 1.0, 101)[1:-1]:
+        lag0, h = fractional_delay_taps(5.0 + mu)
+        assert h.size == 2 * DEFAULT_FILTER_HALF_LENGTH
+        k = lag0 + np.arange(h.size)
+        resp = np.exp(-2j * np.pi * np.outer(f, k)) @ h
+        worst = max(worst, np.abs(resp - np.exp(-2j * np.pi * f * (5.0 + mu))).max())
+    assert 20 * np.log10(worst) < -51.5
+    # Beyond the passband the interpolator is not flat (the bound is not vacuous).
+    lag0, h = fractional_delay_taps(5.5)
+    edge = np.exp(-2j * np.pi * 0.48 * (lag0 + np.arange(h.size))) @ h
+    assert abs(edge - np.exp(-2j * np.pi * 0.48 * 5.5)) > 0.05
+
+
+def test_paths_at_equal_delays_are_merged_exactly(rng):
+    fs = 1e6
+    x = _noise(rng, (2, 500))
+    d = np.array([1.3e-6, 0.0, 1.3e-6, 2.0e-6, 0.0])
+    g = _noise(rng, (3, 2, 5, 4))
+    tg = np.linspace(0.0, 4e-4, 4)
+    y = apply_paths(x, d, g, fs, gain_times=tg)
+    separate = sum(apply_paths(x, d[[p]], g[:, :, [p]], fs, gain_times=tg) for p in range(5))
+    np.testing.assert_allclose(y, separate, atol=1e-5)
 
 
 def test_per_sample_gains_and_interpolated_gains(rng):

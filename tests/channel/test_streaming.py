@@ -5,7 +5,7 @@ import pytest
 
 from opennr.channel.antenna import ula
 from opennr.channel.cdl import CdlChannel, CdlConfig
-from opennr.channel.multipath import apply_paths, history_length
+from opennr.channel.multipath import DEFAULT_FILTER_HALF_LENGTH, apply_paths, history_length
 from opennr.channel.tdl import TdlChannel, TdlConfig
 
 
@@ -87,7 +87,7 @@ def test_apply_paths_history_is_the_past_input():
     x = _noise(rng, (1, 600))
     whole = apply_paths(x, delays, g, fs)
     h = history_length(delays, fs)
-    assert h == 20 + 16
+    assert h == 20 + DEFAULT_FILTER_HALF_LENGTH      # last lag of the 2L-tap filter of the 20.25-sample path
     tail = apply_paths(x[:, 400:], delays, g, fs, history=x[:, :400])
     np.testing.assert_allclose(tail, whole[:, 400:], atol=1e-5)
     with pytest.raises(ValueError, match="history"):

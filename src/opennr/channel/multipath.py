@@ -8,19 +8,32 @@ for OFDM, with gains taken at the OFDM symbol centres).
 Time-domain filter
 ------------------
 A path delay τ_p = (d_p + μ_p)/f_s with d_p = floor(τ_p f_s) and 0 ≤ μ_p < 1 is realised by a
-Kaiser-windowed sinc interpolator of 2L taps (L = ``filter_half_length``, default 16),
+Kaiser-windowed sinc interpolator of 2L taps (L = ``filter_half_length``, default 12),
 
     h_p[k] = sinc(k − τ_p f_s) · w(k − τ_p f_s),   k = d_p − L + 1, ..., d_p + L,
-    w(x) = I_0(β √(1 − (x/L)²)) / I_0(β),   β = 6 (about 60 dB stop-band),
+    w(x) = I_0(β √(1 − (x/L)²)) / I_0(β),   β = 5.7,
 
 normalised to unit DC gain, and y_r[n] = Σ_{t,p} g_{r,t,p}(n/f_s) Σ_k h_p[k] x_t[n − k]. The
 filter is centred on the path delay: it adds no delay of its own (it is non-causal by L − 1
 samples), so the output stays aligned with the input. An integer delay (μ_p below 1e-6) is an
-exact shift: a single path at delay 0 with gain 1 returns the input exactly. The input is
-taken to be zero outside [0, n_samples), and the output has n_samples samples (the tail of
-delayed paths beyond the last input sample is not returned). The filter is flat (error below
-about −50 dB) for |f| ≤ 0.42 f_s, which covers an NR carrier at the default ``nrOFDMInfo``
-FFT sizes (at most 85 % occupied); the response falls off towards ±f_s/2.
+exact shift: a single path at delay 0 with gain 1 returns the input exactly. Paths whose delays
+differ by less than 1e-6 of a sample are merged (their gains added) and filtered once. The input
+is taken to be zero outside [0, n_samples), and the output has n_samples samples (the tail of
+delayed paths beyond the last input sample is not returned).
+
+In-band error. β was chosen to minimise the worst case over μ of the error
+max |H_p(f) − e^{−j2π f τ_p}| in the passband |f| ≤ :data:`PASSBAND` · f_s = 0.425 f_s: it is
+−52 dB with the default 24 taps (−56 dB for |f| ≤ 0.40 f_s; a 32-tap filter with β = 6 reaches
+−59 dB for a third more work). 0.425 f_s covers every NR carrier at the default ``nrOFDMInfo``
+FFT sizes (at most 85 % of the FFT occupied); the response falls off towards ±f_s/2.
+
+Time variation. The gains are taken on a grid of instants and interpolated linearly between
+them (the TDL and CDL channels use ``GAIN_SAMPLES_PER_DOPPLER_PERIOD`` = 128 points per period
+of the maximum Doppler frequency f_D, :mod:`opennr.channel.tdl`). Every component of a fading
+process is a sinusoid of frequency at most f_D, whose linear interpolation over a step Δ errs
+by at most (2π f_D Δ)²/8 of its amplitude: 3.0e-4 (−70 dB) relative to the rms gain at 128
+points per period. The per-sample work is one multiply-add of the interpolation weight whatever
+the grid, so the grid is kept this fine at no measurable cost.
 """
 
 from __future__ import annotations
@@ -32,13 +45,15 @@ import scipy.special
 
 from opennr.channel import _channel_kernels as _k
 
-__all__ = ["DEFAULT_FILTER_HALF_LENGTH", "PathStream", "apply_paths", "fractional_delay_taps",
+__all__ = ["DEFAULT_FILTER_HALF_LENGTH", "PASSBAND", "PathStream", "apply_paths", "fractional_delay_taps",
            "history_length", "paths_frequency_response"]
 
 #: L: the fractional-delay interpolator has 2L taps.
-DEFAULT_FILTER_HALF_LENGTH = 16
-#: Kaiser window parameter β of the interpolator.
-KAISER_BETA = 6.0
+DEFAULT_FILTER_HALF_LENGTH = 12
+#: Kaiser window parameter β of the interpolator (minimax in-band error for 24 taps).
+KAISER_BETA = 5.7
+#: Passband |f| <= PASSBAND · f_s in which the in-band error of the interpolator is stated.
+PASSBAND = 0.425
 #: Fractional delays (in samples) closer than this to an integer are treated as integer shifts.
 INTEGER_DELAY_TOLERANCE = 1e-6
 
@@ -100,6 +115,22 @@ def fractional_delay_taps(delay_samples: float, half_length: int = DEFAULT_FILTE
     """
     lag0, n_taps, h = _all_taps(np.array([float(delay_samples)]), int(half_length))
     return int(lag0[0]), h[0, :n_taps[0]].copy()
+
+
+def _merge_equal_delays(delays: np.ndarray, gains: np.ndarray, sample_rate: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Paths closer than INTEGER_DELAY_TOLERANCE samples share one filter: their gains are added."""
+    ds = delays * sample_rate
+    order = np.argsort(ds, kind="stable")
+    first = np.concatenate(([True], np.diff(ds[order]) > INTEGER_DELAY_TOLERANCE))
+    if first.all():
+        return delays, gains
+    group = np.empty(ds.size, dtype=np.int64)
+    group[order] = np.cumsum(first) - 1
+    onehot = np.zeros((ds.size, int(first.sum())))
+    onehot[np.arange(ds.size), group] = 1.0
+    merged = np.moveaxis(np.tensordot(gains, onehot, axes=([2], [0])), -1, 2)
+    return delays[order][first], merged
 
 
 def _gain_instants(n_samples: int, n_g: int, gain_times: object, sample_rate: float) -> np.ndarray:
@@ -182,6 +213,7 @@ def apply_paths(waveform: np.ndarray, delays: np.ndarray, gains: np.ndarray, sam
     out_im = np.zeros((n_rx, n_s), dtype=np.float32)
     tgs = _gain_instants(n_s, n_g, gain_times, fs)
     if n_s and n_paths:
+        d, g = _merge_equal_delays(d, g, fs)
         lag0, n_taps, taps = _all_taps(d * fs, half)
         k_max = int(np.max(lag0 + n_taps - 1))
         k_min = int(np.min(lag0))
