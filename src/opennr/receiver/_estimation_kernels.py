@@ -128,6 +128,46 @@ def interpolate_blocks(hp, start, fidx, bank_re, bank_im, a, l0, runs, hf, h):
 
 
 @numba.njit(cache=True, nogil=True)
+def pilot_residual_power(hp, start, fidx, own, bank_re, bank_im):
+    """Σ |z_i − Σ_m w[m, c] z[start + m]|² over antennas, ports, symbol groups and the pilots
+    i = start + own[f, c] of every PRB's window (smoother bank (F, M, ppp) as float32 parts).
+
+    hp (n_rx, ν, T, 2P) float32 view of the complex64 pilots; start, fidx (ν, n_prb).
+    """
+    n_rx, nu, n_t, _ = hp.shape
+    n_b = start.shape[1]
+    m = bank_re.shape[1]
+    ppp = bank_re.shape[2]
+    acc_re = np.empty(ppp, np.float32)
+    acc_im = np.empty(ppp, np.float32)
+    total = 0.0
+    for r in range(n_rx):
+        for j in range(nu):
+            for t in range(n_t):
+                z = hp[r, j, t]
+                for b in range(n_b):
+                    s = 2 * start[j, b]
+                    f = fidx[j, b]
+                    for c in range(ppp):
+                        acc_re[c] = 0
+                        acc_im[c] = 0
+                    for i in range(m):
+                        vr = z[s + 2 * i]
+                        vi = z[s + 2 * i + 1]
+                        br = bank_re[f, i]
+                        bi = bank_im[f, i]
+                        for c in range(ppp):
+                            acc_re[c] += br[c] * vr - bi[c] * vi
+                            acc_im[c] += br[c] * vi + bi[c] * vr
+                    for c in range(ppp):
+                        o = s + 2 * own[f, c]
+                        dr = z[o] - acc_re[c]
+                        di = z[o + 1] - acc_im[c]
+                        total += dr * dr + di * di
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
 def second_difference_power(hp, centre):
     """Mean of |z[i−1] − 2 z[i] + z[i+1]|² over antennas, ports, symbol groups and the
     pilots centre[j, :] of each port."""

@@ -436,21 +436,21 @@ def _kriging(obs_corr: np.ndarray, target_corr: np.ndarray, noise_rel: float) ->
     return w + mu[:, None] * b[None, :]
 
 
-@dataclass(frozen=True, slots=True)
-class _FreqFilter:
+@dataclass(frozen=True, slots=True, eq=False)
+class _Windows:
+    """Sliding pilot windows of one layout and their distinct geometries with the correlations
+    of the assumed delay profile (hashed by identity: cached)."""
+
     start: np.ndarray     # (ν, n_prb) first pilot of each PRB's window
-    fidx: np.ndarray      # (ν, n_prb) filter of each PRB
-    bank: np.ndarray      # (F, M, 12) complex64, bank[f, i, q] weight of pilot i at q
-    bank_re: np.ndarray   # (F, M, 12) float32 real part
-    bank_im: np.ndarray   # (F, M, 12) float32 imaginary part
-    gain: float           # mean ‖row‖² (noise gain)
-    b_diag: tuple         # per CDM group (P, 2): weight of a DM-RS RE's own pilot
-    b_norm: tuple         # per CDM group (P, 2): ‖row‖² at each DM-RS RE
+    fidx: np.ndarray      # (ν, n_prb) geometry of each PRB's window
+    own: np.ndarray       # (F, ppp) window position of each pilot of the PRB itself
+    obs: np.ndarray       # (F, M, M) E[z_i z_m*] of the window's pilots, complex128
+    tgt: np.ndarray       # (F, 12, M) E[h_q z_m*] of the PRB's subcarriers, complex128
 
 
-@functools.lru_cache(maxsize=256)
-def _wiener_freq_filter(carrier: Carrier, config, snr_db: int, delay_spread: float, pdp: str,
-                        window_prbs: int) -> _FreqFilter:
+@functools.lru_cache(maxsize=64)
+def _windows(carrier: Carrier, config, delay_spread: float, pdp: str,
+             window_prbs: int) -> _Windows:
     ep = _estimation_plan(carrier, config)
     n_prb = ep.crbs.size
     n_p = ep.n_pairs
@@ -464,36 +464,92 @@ def _wiener_freq_filter(carrier: Carrier, config, snr_db: int, delay_spread: flo
     geo = np.rint(2 * (ep.pilot_k[:, win] - k0[None, :, None])).astype(np.int64)  # (ν, n_prb, m)
     keys, inv = np.unique(geo.reshape(-1, m), axis=0, return_inverse=True)
     df = carrier.scs * 1e3
-    hp_ = ep.half_pair
-    offs = np.array([-hp_, hp_])
-    noise_rel = 10.0 ** (-snr_db / 10.0)
-    bank = np.empty((keys.shape[0], m, 12), np.complex64)
+    offs = np.array([-ep.half_pair, ep.half_pair])
     q = np.arange(12, dtype=np.float64)
-    for f, key in enumerate(keys):
-        p = key / 2.0
-        re = p[:, None] + offs[None, :]                                  # (m, 2)
+    own, obs, tgt = [], [], []
+    for key in keys:
+        own.append(np.flatnonzero((key >= 0) & (key < 24)))
+        re = key[:, None] / 2.0 + offs[None, :]                           # (m, 2) REs
         dk = re[:, None, :, None] - re[None, :, None, :]
-        obs = _freq_correlation(dk * df, delay_spread, pdp).mean(axis=(2, 3))
+        obs.append(_freq_correlation(dk * df, delay_spread, pdp).mean(axis=(2, 3)))
         tk = q[:, None, None] - re[None, :, :]
-        tgt = _freq_correlation(tk * df, delay_spread, pdp).mean(axis=2)
-        bank[f] = _kriging(obs, tgt, noise_rel).T
-    gain = float(np.mean(np.sum(np.abs(bank[inv.reshape(-1)]) ** 2, axis=1)))
-    start = np.ascontiguousarray(np.broadcast_to(start, geo.shape[:2]), dtype=np.int64)
-    fidx = np.ascontiguousarray(inv.reshape(geo.shape[:2]), dtype=np.int64)
+        tgt.append(_freq_correlation(tk * df, delay_spread, pdp).mean(axis=2))
+    out = _Windows(start=np.ascontiguousarray(np.broadcast_to(start, geo.shape[:2]),
+                                              dtype=np.int64),
+                   fidx=np.ascontiguousarray(inv.reshape(geo.shape[:2]), dtype=np.int64),
+                   own=np.stack(own).astype(np.int64), obs=np.stack(obs), tgt=np.stack(tgt))
+    for x in (out.start, out.fidx, out.own, out.obs, out.tgt):
+        x.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Smoother:
+    """Pilot-to-pilot smoothers of the windows for the noise estimate (identity-hashed)."""
+
+    bank_re: np.ndarray   # (F, M, ppp) float32: weight of window pilot i for own pilot c
+    bank_im: np.ndarray
+    dof: float            # Σ over the pilots of one port, antenna and symbol group of
+                          # E|z_i − ẑ_i|² / σ_p² = 1 − 2 Re w_ii + ‖w_i‖², averaged over ports
+
+
+@functools.lru_cache(maxsize=64)
+def _noise_smoother(carrier: Carrier, config, delay_spread: float, pdp: str,
+                    window_prbs: int) -> _Smoother:
+    """Wiener smoothers of each PRB's own pilots at the SNR where the channel model is
+    resolved (its components 40 dB below the channel power count as noise)."""
+    w = _windows(carrier, config, delay_spread, pdp, window_prbs)
+    n_f, ppp = w.own.shape
+    m = w.obs.shape[1]
+    bank = np.empty((n_f, m, ppp), np.complex128)
+    dof = np.empty(n_f)
+    for f in range(n_f):
+        rows = _kriging(w.obs[f], w.obs[f][w.own[f]], 10.0 ** (-_SNR_DB_RANGE[1] / 10.0))
+        bank[f] = rows.T
+        e = rows.copy()
+        e[np.arange(ppp), w.own[f]] -= 1.0
+        dof[f] = float(np.sum(np.abs(e) ** 2))
+    out = _Smoother(bank_re=np.ascontiguousarray(bank.real, dtype=np.float32),
+                    bank_im=np.ascontiguousarray(bank.imag, dtype=np.float32),
+                    dof=float(dof[w.fidx].sum(axis=1).mean()))
+    for x in (out.bank_re, out.bank_im):
+        x.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _FreqFilter:
+    """Frequency filters of one layout, SNR and assumptions (hashed by identity: cached)."""
+
+    bank_re: np.ndarray   # (F, M, 12) float32: weight of window pilot i at subcarrier q
+    bank_im: np.ndarray
+    gain: float           # mean ‖row‖² (noise gain)
+    b_diag: tuple         # per CDM group (P, 2): weight of a DM-RS RE's own pilot
+    b_norm: tuple         # per CDM group (P, 2): ‖row‖² at each DM-RS RE
+
+
+@functools.lru_cache(maxsize=256)
+def _wiener_freq_filter(carrier: Carrier, config, snr_db: int, windows: _Windows) -> _FreqFilter:
+    ep = _estimation_plan(carrier, config)
+    noise_rel = 10.0 ** (-snr_db / 10.0)
+    bank = np.stack([_kriging(o, t, noise_rel).T for o, t in zip(windows.obs, windows.tgt,
+                                                                  strict=True)])
+    m = bank.shape[1]
+    start, fidx = windows.start, windows.fidx
+    gain = float(np.mean(np.sum(np.abs(bank[fidx.reshape(-1)]) ** 2, axis=1)))
     b_diag, b_norm = [], []
     for ports, q in zip(ep.groups, ep.group_q, strict=True):
         blk, row = q // 12, q % 12
         s0, f = start[ports[0], blk], fidx[ports[0], blk]
-        w = bank[f, :, row].astype(np.complex128)                        # (P, 2, M)
-        pos = np.arange(n_p)[:, None] - s0
+        w = bank[f, :, row]                                               # (P, 2, M)
+        pos = np.arange(ep.n_pairs)[:, None] - s0
         own = np.take_along_axis(w, np.clip(pos, 0, m - 1)[..., None], axis=-1)[..., 0]
         b_diag.append(np.where((pos >= 0) & (pos < m), own, 0.0))
         b_norm.append(np.sum(np.abs(w) ** 2, axis=-1))
-    out = _FreqFilter(start=start, fidx=fidx, bank=bank,
-                      bank_re=np.ascontiguousarray(bank.real),
-                      bank_im=np.ascontiguousarray(bank.imag), gain=gain,
+    out = _FreqFilter(bank_re=np.ascontiguousarray(bank.real, dtype=np.float32),
+                      bank_im=np.ascontiguousarray(bank.imag, dtype=np.float32), gain=gain,
                       b_diag=tuple(b_diag), b_norm=tuple(b_norm))
-    for x in (out.start, out.fidx, out.bank, out.bank_re, out.bank_im):
+    for x in (out.bank_re, out.bank_im):
         x.setflags(write=False)
     return out
 
@@ -572,17 +628,20 @@ def wiener_channel_estimate(grid: np.ndarray, carrier: Carrier,
     y, carrier0, ep, val, vinv, cp = _check_estimate_inputs(grid, carrier, config, n_slot,
                                                             cov_bundle_size)
     hp = _despread(y, ep, vinv)
-    s2p = _pilot_noise(hp, ep)
-    noise = s2p * config.dmrs.beta ** 2 * ep.n_avg
     hpf = hp.view(np.float32)
+    win = _windows(carrier0, config, delay_spread, pdp, window_prbs)
+    sm = _noise_smoother(carrier0, config, delay_spread, pdp, window_prbs)
+    res = _k.pilot_residual_power(hpf, win.start, win.fidx, win.own, sm.bank_re, sm.bank_im)
+    s2p = res / (sm.dof * hp.shape[0] * hp.shape[1] * hp.shape[2])
+    noise = s2p * config.dmrs.beta ** 2 * ep.n_avg
     power = float(np.dot(hpf.reshape(-1), hpf.reshape(-1))) / hp.size - s2p
     snr_f = _snr_bin(power / s2p if s2p > 0 else math.inf, _SNR_DB_RANGE)
-    ff = _wiener_freq_filter(carrier0, config, snr_f, delay_spread, pdp, window_prbs)
+    ff = _wiener_freq_filter(carrier0, config, snr_f, win)
     snr_t = _snr_bin(10.0 ** (snr_f / 10.0) / ff.gain, _SNR_T_DB_RANGE)
     a, dof = _wiener_time_filter(carrier0, config, snr_t, max_doppler, ff)
     h = _new_estimate(y, config, carrier)
     hf = np.empty((ep.time_groups, 2 * ep.k_alloc.size), np.float32)
-    _k.interpolate_blocks(hpf, ff.start, ff.fidx, ff.bank_re, ff.bank_im, a, ep.l0, ep.runs, hf,
+    _k.interpolate_blocks(hpf, win.start, win.fidx, ff.bank_re, ff.bank_im, a, ep.l0, ep.runs, hf,
                           h.view(np.float32))
     noise_floor = float(noise_floor)
     cov = _noise_covariance(y, h, ep, val, carrier, cp, dof, noise_floor)
