@@ -1,7 +1,7 @@
 """PDSCH reference receiver: noiseless round trips of every pdsch and pdsch_short vector
 (identity and random flat MIMO channels, the hard decisions equal the stored codeword and the
 transport block is recovered), two codewords, reserved REs, HARQ combining, noisy operation
-with LS and perfect CSI, and errors."""
+with LS and perfect CSI, PT-RS phase tracking, and errors."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from conftest import pdsch_vector_case, vector_files
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
-from opennr.physical.pdsch import PdschConfig, pdsch_bit_capacity, pdsch_grid
+from opennr.physical.pdsch import PdschConfig, pdsch_bit_capacity, pdsch_grid, pdsch_symbols
+from opennr.physical.ptrs import PtrsConfig
 from opennr.receiver.pdsch_rx import pdsch_demodulate, pdsch_receive
 from opennr.transport import HarqBuffer, SchConfig, sch_encode
 
@@ -135,3 +136,73 @@ def test_errors(rng):
         pdsch_receive(tx[:, :3], carrier, config, sch_config=sch)
     with pytest.raises(ValueError, match="h_true"):
         pdsch_receive(tx, carrier, config, sch_config=sch, estimator="perfect")
+
+
+def _phase_slot(rng, ptrs, n_layers=2, n_rx=3, phase=None, n_slot=3):
+    carrier = Carrier(scs=30, n_size_grid=24, n_cell_id=11)
+    config = PdschConfig(n_layers=n_layers, modulation="256QAM", n_rnti=0x1234,
+                         dmrs=DmrsConfig(additional_position=1),
+                         ptrs=PtrsConfig(**ptrs) if ptrs is not None else None)
+    (g,) = pdsch_bit_capacity(carrier, config)
+    sch = SchConfig(tbs=g * 3 // 4, target_code_rate=0.75, qm=8, n_layers=n_layers)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    cw = sch_encode(tb, sch, g=g, rv=0)
+    tx = pdsch_grid(cw, carrier, config, n_slot=n_slot)
+    h = _crandn(rng, n_rx, n_layers)
+    y = np.einsum("rj,jlk->rlk", h, tx)
+    y = y * np.exp(1j * phase)[None, :, None]
+    return carrier, config, sch, tb, cw, y.astype(np.complex64)
+
+
+def _evm(demod, carrier, config, cw, n_slot):
+    ref = pdsch_symbols(cw, carrier, config)
+    return float(np.sqrt(np.mean(np.abs(demod.symbols - ref) ** 2) / np.mean(np.abs(ref) ** 2)))
+
+
+_RAMP = 0.1 * np.arange(14) + 0.02 * np.arange(14) ** 1.5
+# a phase excursion between the DM-RS symbols 2 and 11, which the DM-RS cannot see
+_BUMP = np.where((np.arange(14) > 2) & (np.arange(14) < 11),
+                 0.5 * np.sin(np.pi * (np.arange(14) - 2) / 9), 0.0)
+
+
+@pytest.mark.parametrize("ptrs,theta", [
+    (dict(time_density=1, frequency_density=2), _RAMP),
+    (dict(time_density=2, frequency_density=4, re_offset="11"), _RAMP),
+    (dict(time_density=4, frequency_density=2, port=1), _BUMP),
+])
+def test_ptrs_tracks_a_phase_ramp(ptrs, theta, rng):
+    # noiseless 256QAM at rate 3/4 with a common phase per OFDM symbol: a drift that grows
+    # faster than linearly (the DM-RS at 2 and 11 see 0.26 and 1.83 rad; the interpolated
+    # estimate is wrong elsewhere), or a bump between the DM-RS symbols (L_PT-RS = 4: PT-RS
+    # at 6 and 10 only); the PT-RS measures what the DM-RS cannot
+    carrier, config, sch, tb, cw, y = _phase_slot(rng, ptrs, phase=theta)
+    res = pdsch_receive(y, carrier, config, sch_config=sch, n_slot=3)
+    off = pdsch_receive(y, carrier, config, sch_config=sch, n_slot=3, phase_tracking=False)
+    evm_on = _evm(res.demod, carrier, config, cw, 3)
+    evm_off = _evm(off.demod, carrier, config, cw, 3)
+    assert res.tb_crc_ok and np.array_equal(res.tb, tb)
+    assert not off.tb_crc_ok
+    assert evm_off > 5 * evm_on
+    # with L_PT-RS = 1 every data symbol is measured: before the first and after the last
+    # DM-RS (where the estimate is that of the DM-RS symbol) the correction is the phase drift
+    # from that DM-RS symbol, and the slot is recovered exactly
+    if ptrs["time_density"] == 1:
+        c = res.demod.phase
+        np.testing.assert_allclose(np.angle(c[[0, 1]]), theta[[0, 1]] - theta[2], atol=1e-4)
+        np.testing.assert_allclose(np.angle(c[[12, 13]]), theta[[12, 13]] - theta[11], atol=1e-4)
+        np.testing.assert_allclose(np.abs(c[[0, 1, 12, 13]]), 1.0, atol=1e-4)
+        assert evm_on < 1e-3 and not off.tb_crc_ok
+
+
+def test_ptrs_random_walk_phase_noise_improves_evm(rng):
+    theta = np.cumsum(rng.normal(0.0, 0.15, 14))
+    carrier, config, _, _, cw, y = _phase_slot(rng, dict(time_density=1, frequency_density=2),
+                                               phase=theta, n_layers=1, n_rx=2)
+    on = pdsch_demodulate(y, carrier, config, n_slot=3)
+    off = pdsch_demodulate(y, carrier, config, n_slot=3, phase_tracking=False)
+    assert _evm(on, carrier, config, cw, 3) < 1e-3 < _evm(off, carrier, config, cw, 3)
+    # without phase error the tracking changes nothing measurable
+    carrier, config, _, _, cw, y = _phase_slot(rng, dict(time_density=2), phase=np.zeros(14))
+    on = pdsch_demodulate(y, carrier, config, n_slot=3)
+    np.testing.assert_allclose(on.phase, 1.0, atol=1e-5)
+    assert _evm(on, carrier, config, cw, 3) < 1e-4
