@@ -101,4 +101,6 @@ def descramble_llrs(llrs: np.ndarray, c_init: int | np.ndarray) -> np.ndarray:
     """
     x = as_llrs("llrs", llrs)
     c = gold_sequence(c_init, x.shape[-1])
-    return np.where(c.astype(bool), -x, x).astype(np.float32, copy=False)
+    # negate by flipping the IEEE-754 sign bit where c(i) = 1 (one integer pass, no temporaries)
+    sign = c.astype(np.uint32) << np.uint32(31)
+    return np.bitwise_xor(x.view(np.uint32), sign).view(np.float32)
