@@ -9,6 +9,11 @@ E[n nᴴ] = σ² I:
   x̂_j = x̃_j / μ_j, whose post-detection SINR is μ_j / (1 − μ_j), so the effective noise
   variance of a unit-power symbol is (1 − μ_j) / μ_j.
 * ZF: x̂ = (HᴴH)⁻¹Hᴴy with the effective noise variance σ²[(HᴴH)⁻¹]_jj.
+* MMSE-IRC (interference rejection combining): with a noise-and-interference covariance
+  E[n nᴴ] = R_nn (for example estimated from the DM-RS residuals,
+  :attr:`opennr.receiver.channel_estimation.ChannelEstimate.noise_cov`),
+  x̃ = (HᴴR⁻¹H + I)⁻¹HᴴR⁻¹y: MMSE after whitening by L⁻¹ (R = L Lᴴ), unbiased as MMSE, with
+  μ_j = 1 − [(HᴴR⁻¹H + I)⁻¹]_jj. With R = σ²I it is MMSE.
 
 The effective noise variance per RE and layer is what the soft demapper needs
 (:func:`opennr.modulation.demodulate` with an array ``noise_var``).
@@ -23,15 +28,64 @@ from opennr.receiver import _equalization_kernels as _k
 
 __all__ = ["EQUALIZERS", "equalize"]
 
-EQUALIZERS = ("mmse", "zf")
+EQUALIZERS = ("mmse", "zf", "irc")
 _MAX_LAYERS = 8
 _MIN_PIVOT = 1e-12
+_COV_LOADING = 1e-6       # diagonal loading of R_nn relative to its mean diagonal
+
+
+def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n: int):
+    """Lower-triangular L⁻¹ of every covariance group (R + δI = L Lᴴ) and the group of each RE."""
+    r = np.asarray(noise_cov)
+    if r.ndim == 2:
+        r = r[None]
+    if r.ndim != 3 or r.shape[1:] != (n_rx, n_rx) or r.shape[0] < 1:
+        raise ValueError(f"noise_cov: expected shape ({n_rx}, {n_rx}) or (groups, {n_rx}, {n_rx}), "
+                         f"got {np.shape(noise_cov)}")
+    if not np.issubdtype(r.dtype, np.number) or not np.all(np.isfinite(r)):
+        raise ValueError("noise_cov: must be finite numbers")
+    r = r.astype(np.complex128)
+    n_g = r.shape[0]
+    if cov_index is None:
+        if n_g != 1:
+            raise ValueError(f"cov_index: needed to pick one of the {n_g} covariance matrices per RE")
+        gidx, stride = np.zeros(1, np.int64), 0
+    else:
+        gi = np.asarray(cov_index)
+        if not np.issubdtype(gi.dtype, np.integer):
+            raise ValueError(f"cov_index: expected integers, got {gi.dtype}")
+        if gi.size and (gi.min() < 0 or gi.max() >= n_g):
+            raise ValueError(f"cov_index: values must be in 0..{n_g - 1}")
+        try:
+            gi = np.broadcast_to(gi, (*batch, n))
+        except ValueError:
+            raise ValueError(f"cov_index: shape {gi.shape} does not broadcast to {(*batch, n)}") \
+                from None
+        gidx, stride = np.ascontiguousarray(gi.reshape(-1), dtype=np.int64), 1
+    used = np.bincount(gidx, minlength=n_g) > 0
+    winv = np.zeros((n_g, n_rx, n_rx), np.complex128)
+    winv[:] = np.eye(n_rx)
+    eye = np.eye(n_rx)
+    for g in np.flatnonzero(used):
+        rg = r[g]
+        if not np.allclose(rg, rg.conj().T, rtol=1e-5, atol=1e-6 * np.abs(rg).max()):
+            raise ValueError(f"noise_cov: matrix {g} is not Hermitian")
+        load = _COV_LOADING * np.trace(rg).real / n_rx
+        try:
+            low = np.linalg.cholesky(rg + load * eye)
+        except np.linalg.LinAlgError:
+            raise ValueError(f"noise_cov: matrix {g} is not positive definite") from None
+        if load <= 0 or not np.all(np.diag(low).real > 0):
+            raise ValueError(f"noise_cov: matrix {g} is not positive definite")
+        winv[g] = np.linalg.inv(low)
+    return winv, gidx, stride
 
 
 def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
-             method: str = "mmse") -> tuple[np.ndarray, np.ndarray]:
-    """MMSE or ZF detection of ν layers from n_rx antennas, RE by RE (not normative; the
-    layers are those of TS 38.211 §7.3.1.3).
+             method: str = "mmse", noise_cov: np.ndarray | None = None,
+             cov_index: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """MMSE, ZF or MMSE-IRC detection of ν layers from n_rx antennas, RE by RE (not normative;
+    the layers are those of TS 38.211 §7.3.1.3 / §6.3.1.3).
 
     Parameters
     ----------
@@ -41,8 +95,16 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
         Channel of each RE from layer j to antenna r; ν ≤ 8 and, for ZF, ν ≤ n_rx.
     noise_var : float or array_like of float
         σ² per RE and antenna (> 0 for MMSE, ≥ 0 for ZF): a scalar or an array broadcastable
-        to (..., n).
-    method : {"mmse", "zf"}
+        to (..., n). Not used by IRC (``noise_cov`` holds the noise).
+    method : {"mmse", "zf", "irc"}
+    noise_cov : array_like of complex, shape (n_rx, n_rx) or (G, n_rx, n_rx), optional
+        Noise-and-interference covariance R_nn (Hermitian, positive definite after a relative
+        diagonal loading of 1e-6), needed by ``"irc"``: one matrix for all REs, or G matrices
+        picked per RE by ``cov_index``. For a slot estimate, pass
+        ``ChannelEstimate.noise_cov`` with ``cov_index = k // 12`` (k the subcarrier of each RE).
+    cov_index : array_like of int, optional
+        Covariance matrix of each RE, 0..G−1, broadcastable to (..., n); only with a 3-D
+        ``noise_cov`` of more than one matrix.
 
     Returns
     -------
@@ -58,9 +120,12 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
         Unknown ``method``.
     ValueError
         Shapes that do not agree, ν outside 1..8, ZF with ν > n_rx, a noise variance that is
-        negative, not finite or zero for MMSE, or non-finite samples.
+        negative, not finite or zero for MMSE, non-finite samples; IRC without ``noise_cov``,
+        a covariance that is not Hermitian positive definite, ``cov_index`` out of range.
     """
     check_choice("method", method, EQUALIZERS)
+    if method == "irc" and noise_cov is None:
+        raise ValueError("noise_cov: IRC needs the noise-and-interference covariance R_nn")
     yv = np.asarray(y)
     hv = np.asarray(h)
     if hv.ndim < 3 or yv.ndim < 2:
@@ -79,7 +144,12 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
         if not np.issubdtype(v.dtype, np.number) or not np.all(np.isfinite(v)):
             raise ValueError(f"{name}: must be finite numbers")
     batch = hv.shape[:-3]
-    n0 = np.asarray(noise_var, dtype=np.float64)
+    irc = method == "irc"
+    if irc:
+        winv, gidx, gstride = _whitening(noise_cov, cov_index, n_rx, batch, n)
+        n0 = np.asarray(1.0)
+    else:
+        n0 = np.asarray(noise_var, dtype=np.float64)
     if not np.all(np.isfinite(n0)) or np.any(n0 < 0) or (not zf and np.any(n0 == 0)):
         raise ValueError(f"noise_var: must be finite and {'>= 0' if zf else '> 0'}")
     try:
@@ -99,9 +169,13 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     m = hk.shape[2]
     x = np.empty((nu, m), np.complex64)
     nv = np.empty((nu, m), np.float32)
-    _k.linear_detect(hk, yk, n0k, stride, zf, _MIN_PIVOT, x, nv,
-                     np.empty((nu, nu), np.complex128), np.empty((nu, nu), np.complex128),
-                     np.empty(nu, np.complex128), np.empty(nu, np.complex128))
+    scratch = (np.empty((nu, nu), np.complex128), np.empty((nu, nu), np.complex128),
+               np.empty(nu, np.complex128), np.empty(nu, np.complex128))
+    if irc:
+        _k.irc_detect(hk, yk, winv, gidx, gstride, _MIN_PIVOT, x, nv, *scratch,
+                      np.empty((n_rx, nu), np.complex128), np.empty(n_rx, np.complex128))
+    else:
+        _k.linear_detect(hk, yk, n0k, stride, zf, _MIN_PIVOT, x, nv, *scratch)
     x = np.moveaxis(x.reshape(nu, *batch, n), 0, -2)
     nv = np.moveaxis(nv.reshape(nu, *batch, n), 0, -2)
     return np.ascontiguousarray(x), np.ascontiguousarray(nv)
