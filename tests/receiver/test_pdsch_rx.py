@@ -206,3 +206,19 @@ def test_ptrs_random_walk_phase_noise_improves_evm(rng):
     on = pdsch_demodulate(y, carrier, config, n_slot=3)
     np.testing.assert_allclose(on.phase, 1.0, atol=1e-5)
     assert _evm(on, carrier, config, cw, 3) < 1e-4
+
+
+def test_interleaved_vrbs_with_ptrs_and_reserved_res_round_trip(rng):
+    carrier = Carrier(scs=30, n_size_grid=40, n_start_grid=3, n_cell_id=9)
+    config = PdschConfig(n_layers=2, modulation="64QAM", prb_set=tuple(range(4, 30)),
+                         n_start_bwp=5, n_size_bwp=33, vrb_bundle_size=2,
+                         dmrs=DmrsConfig(additional_position=1),
+                         ptrs=PtrsConfig(time_density=2, frequency_density=2, port=1))
+    reserved = np.arange(6 * carrier.n_subcarriers + 100, 6 * carrier.n_subcarriers + 160)
+    (g,) = pdsch_bit_capacity(carrier, config, reserved=reserved)
+    sch = SchConfig(tbs=g // 3, target_code_rate=0.5, qm=6, n_layers=2)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    tx = pdsch_grid(sch_encode(tb, sch, g=g, rv=0), carrier, config, n_slot=5, reserved=reserved)
+    y = np.einsum("rj,jlk->rlk", _crandn(rng, 2, 2), tx) * np.exp(0.05j * np.arange(14))[:, None]
+    res = pdsch_receive(y, carrier, config, sch_config=sch, n_slot=5, reserved=reserved)
+    assert res.tb_crc_ok and np.array_equal(res.tb, tb)
