@@ -11,7 +11,13 @@ from opennr.receiver.channel_estimation import (
 )
 from opennr.receiver.equalization import equalize
 from opennr.receiver.pdcch_rx import MonitoredSearchSpace, PdcchDetection, pdcch_blind_decode
-from opennr.receiver.pdsch_rx import PdschDemodResult, PdschReceiveResult, pdsch_demodulate, pdsch_receive
+from opennr.receiver.pdsch_rx import (
+    PdschDemodResult,
+    PdschReceiveResult,
+    pdsch_demodulate,
+    pdsch_receive,
+    ptrs_phase_error,
+)
 from opennr.receiver.pucch_rx import (
     PucchDemodResult,
     PucchDetection,
@@ -70,6 +76,7 @@ __all__ = [
     "pdsch_demodulate",
     "pdsch_receive",
     "perfect_channel_estimate",
+    "ptrs_phase_error",
     "pucch0_detect",
     "pucch1_detect",
     "pucch_demodulate",
