@@ -11,9 +11,11 @@
   coherently with w_i(m) (so that users on other time-domain covers do not count): 2 H
   directions per antenna out of 12 N_symb^PUCCH dimensions. The symbol d(0) is estimated by
   maximum-ratio combining against the per-subcarrier DM-RS channel estimate of each hop.
-* Formats 2, 3, 4: least-squares estimates on the DM-RS, smoothed over three DM-RS
-  subcarriers, with a noise variance from the smoothing residual; linear interpolation in
-  frequency (format 2) or in time within each hop (formats 3 and 4); MMSE combining of the
+* Formats 2, 3, 4: least-squares estimates on the DM-RS (averaged over the two symbols of a
+  format 2 PUCCH without hopping), Wiener-filtered in frequency for a uniform power-delay
+  profile over [0, T] (T a quarter of the cyclic prefix unless given), with the noise variance measured in the
+  noise subspace of the pilot correlation; linear interpolation in time within each hop
+  (formats 3 and 4); MMSE combining of the
   receive antennas; for formats 3 and 4 the IDFT of §6.3.2.6.4 with the bias of the MMSE
   filter removed per symbol and the despreading of format 4 by w_n (Tables 6.3.2.6.3-1/-2);
   max-log soft demapping, descrambling and UCI decoding.
@@ -56,7 +58,8 @@ __all__ = [
 ]
 
 _NOISE_FLOOR = 1e-10
-_SMOOTH = 3
+#: Delay window of the Wiener filter as a fraction of the cyclic prefix, when not given.
+_DELAY_FRACTION = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,51 +310,71 @@ def pucch1_detect(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, *,
 
 
 @functools.lru_cache(maxsize=64)
-def _smoother(n: int) -> tuple[np.ndarray, float]:
-    """Moving average over ``_SMOOTH`` neighbours (shrinking at the edges) as a matrix S, and
-    Σ_i ||(I − S)_i||², the noise power the residual keeps per unit noise variance."""
-    s = np.zeros((n, n))
-    half = _SMOOTH // 2
-    for i in range(n):
-        lo, hi = max(0, i - half), min(n, i + half + 1)
-        s[i, lo:hi] = 1.0 / (hi - lo)
-    resid = float(np.sum(np.abs(np.eye(n) - s) ** 2))
-    s.setflags(write=False)
-    return s, resid
+def _wiener_basis(pilots: tuple[int, ...], outputs: tuple[int, ...],
+                  t_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Eigen-decomposition R_pp = U Λ U^H of the frequency correlation of the pilots, R_dp U,
+    and the noise subspace of R_pp.
+
+    The correlation is that of a uniform power-delay profile over [0, T] (T the cyclic prefix),
+    r(Δ) = (1 − e^{−j2πΔT}) / (j2πΔT) for subcarriers Δ (in units of the spacing) apart.
+    """
+    def corr(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        x = 2.0 * np.pi * (a[:, None] - b[None, :]) * t_max
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = (1.0 - np.exp(-1j * x)) / (1j * x)
+        return np.where(x == 0, 1.0 + 0j, r)
+
+    kp, kd = np.asarray(pilots, float), np.asarray(outputs, float)
+    lam, u = np.linalg.eigh(corr(kp, kp))
+    lam = np.maximum(lam, 0.0)
+    noise_space = u[:, lam < 1e-2]
+    return lam, u, corr(kd, kp) @ u, noise_space
 
 
-def _smooth_ls(h_ls: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Smooth LS estimates along the last axis; return them with the residual power and its
-    normalisation (for the noise variance)."""
-    n = h_ls.shape[-1]
-    if n == 1:
-        return h_ls, 0.0, 0.0
-    s, resid = _smoother(n)
-    hs = h_ls @ s.T
-    power = float(np.sum(np.abs(h_ls - hs) ** 2))
-    return hs, power, resid * (h_ls.size // n)
+def _wiener(h_ls: np.ndarray, pilots: np.ndarray, outputs: np.ndarray,
+            t_max: float) -> tuple[np.ndarray, float]:
+    """Wiener interpolation of LS pilot estimates along the last axis, with the noise variance
+    measured in the noise subspace of the pilot correlation (the part of the LS estimates that
+    no channel with delays within the cyclic prefix explains)."""
+    lam, u, rdu, noise_space = _wiener_basis(tuple(pilots.tolist()), tuple(outputs.tolist()),
+                                             t_max)
+    flat = h_ls.reshape(-1, h_ls.shape[-1])
+    if noise_space.shape[1]:
+        noise = float(np.mean(np.abs(flat @ noise_space.conj()) ** 2))
+    else:
+        noise = 0.0
+    power = max(float(np.mean(np.abs(flat) ** 2)) - noise, _NOISE_FLOOR)
+    rel = max(noise, _NOISE_FLOOR) / power
+    w = (rdu / (lam + rel)) @ u.conj().T                        # R_dp (R_pp + σ²/P I)^-1
+    out = flat @ w.T
+    return out.reshape(*h_ls.shape[:-1], outputs.size), noise
 
 
-def _estimate(y: np.ndarray, carrier: Carrier, config: PucchConfig,
-              n_slot: int | None) -> tuple[np.ndarray, float]:
+def _estimate(y: np.ndarray, carrier: Carrier, config: PucchConfig, n_slot: int | None,
+              max_delay: float | None) -> tuple[np.ndarray, float]:
     """Channel of every data RE, (n_rx, n_data_re), and the noise variance per RE."""
     plan = pucch_plan(carrier, config)
     n_rx = y.shape[0]
     ref = pucch_dmrs(carrier, config, n_slot=n_slot)
     n_dm = len(plan.dmrs_symbols)
     h_ls = (y[:, plan.dmrs_indices] * ref.conj() / np.abs(ref) ** 2).reshape(n_rx, n_dm, -1)
-    hs, power, dof = _smooth_ls(h_ls)
-    noise = power / dof if dof > 0 else 0.0
     m_sc = plan.m_sc
+    if max_delay is None:
+        t_cp = (144 if carrier.cyclic_prefix == "normal" else 512) / 2048 * 1e-3 / carrier.scs
+        max_delay = t_cp * _DELAY_FRACTION
+    t_norm = max_delay * carrier.scs * 1e3                      # T Δf
+    k = np.arange(m_sc)
     if config.format == 2:
-        k_dm = np.arange(1, m_sc, 3)
-        k_data = np.arange(m_sc)[np.arange(m_sc) % 3 != 1]
-        h = np.empty((n_rx, n_dm, k_data.size), np.complex128)
-        for r in range(n_rx):
-            for j in range(n_dm):
-                h[r, j] = (np.interp(k_data, k_dm, hs[r, j].real)
-                           + 1j * np.interp(k_data, k_dm, hs[r, j].imag))
+        if n_dm == 2 and not config.hopping:
+            # both symbols on the same PRBs: one estimate from the two, used for both
+            h, noise = _wiener(h_ls, k[k % 3 == 1], k[k % 3 != 1], t_norm)
+            h_avg, _ = _wiener(h_ls.mean(axis=1, keepdims=True), k[k % 3 == 1], k[k % 3 != 1],
+                               t_norm)
+            h = np.broadcast_to(h_avg, h.shape)
+        else:
+            h, noise = _wiener(h_ls, k[k % 3 == 1], k[k % 3 != 1], t_norm)
         return h.reshape(n_rx, -1), noise
+    hs, noise = _wiener(h_ls, k, k, t_norm)
     data, dmrs = plan.data_symbols, np.array(plan.dmrs_symbols)
     h = np.empty((n_rx, len(data), m_sc), np.complex128)
     for i, l in enumerate(data):
@@ -369,7 +392,7 @@ def _estimate(y: np.ndarray, carrier: Carrier, config: PucchConfig,
 
 def pucch_demodulate(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, *,
                      noise_var: float | None = None, channel: np.ndarray | None = None,
-                     n_slot: int | None = None) -> PucchDemodResult:
+                     max_delay: float | None = None, n_slot: int | None = None) -> PucchDemodResult:
     """Soft bits of a PUCCH format 2, 3 or 4 (inverse of TS 38.211 §6.3.2.5, §6.3.2.6).
 
     Parameters
@@ -384,6 +407,9 @@ def pucch_demodulate(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig,
     channel : array_like of complex, shape like ``rx_grid``, optional
         Known channel of every RE (perfect CSI) instead of the DM-RS estimate; needs
         ``noise_var``.
+    max_delay : float, optional
+        Delay spread T (s) assumed by the Wiener filter (uniform power-delay profile over
+        [0, T]); ``None`` uses a quarter of the cyclic prefix.
     n_slot : int, optional
         Slot number; ``None`` uses ``carrier.n_slot``.
 
@@ -409,7 +435,9 @@ def pucch_demodulate(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig,
             raise ValueError(f"channel: expected the shape of rx_grid, got {np.shape(channel)}")
         h, n0 = hg[:, plan.data_indices].astype(np.complex128), 0.0
     else:
-        h, n0 = _estimate(y, carrier, config, n_slot)
+        if max_delay is not None and not (np.isfinite(max_delay) and max_delay > 0):
+            raise ValueError(f"max_delay={max_delay!r}: must be a positive number of seconds")
+        h, n0 = _estimate(y, carrier, config, n_slot, max_delay)
     if noise_var is not None:
         if not np.isfinite(noise_var) or noise_var < 0:
             raise ValueError(f"noise_var={noise_var!r}: must be a finite number >= 0")
@@ -443,13 +471,14 @@ def pucch_demodulate(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig,
 
 def pucch_receive(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, n_uci_bits: int, *,
                   noise_var: float | None = None, channel: np.ndarray | None = None,
-                  n_slot: int | None = None, list_size: int = 8) -> PucchReceiveResult:
+                  max_delay: float | None = None, n_slot: int | None = None,
+                  list_size: int = 8) -> PucchReceiveResult:
     """Receive the UCI of a PUCCH format 2, 3 or 4: :func:`pucch_demodulate` followed by UCI
     decoding (TS 38.212 §6.3.1, :func:`opennr.transport.uci.uci_decode`).
 
     Parameters
     ----------
-    rx_grid, carrier, config, noise_var, channel, n_slot
+    rx_grid, carrier, config, noise_var, channel, max_delay, n_slot
         As for :func:`pucch_demodulate`.
     n_uci_bits : int
         Payload length A, 3 .. 1706.
@@ -473,7 +502,7 @@ def pucch_receive(rx_grid: np.ndarray, carrier: Carrier, config: PucchConfig, n_
                           f"with E_tot={e} coded bits (needs E >= {uci_min_e(a, e)})",
                           "TS 38.212 §6.3.1.4")
     demod = pucch_demodulate(rx_grid, carrier, config, noise_var=noise_var, channel=channel,
-                             n_slot=n_slot)
+                             max_delay=max_delay, n_slot=n_slot)
     res = uci_decode(demod.llrs, a, qm=config.qm, list_size=list_size)
     return PucchReceiveResult(bits=res.bits, crc_ok=bool(res.crc_ok), metric=float(res.metric),
                               demod=demod)
