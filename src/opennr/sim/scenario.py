@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from opennr.errors import ConfigError
-from opennr.receiver.channel_estimation import ESTIMATORS
-from opennr.receiver.equalization import EQUALIZERS
 from opennr.transport.mcs import MCS_TABLE_ALIASES, MCS_TABLES
 
 __all__ = ["DEFAULT_SCENARIO", "SCHEMA", "SWEEPABLE", "LinkSpec", "Scenario", "ScenarioError",
@@ -90,6 +88,16 @@ def _choice(*allowed: Any):
         if v not in allowed:
             raise ScenarioError(path, v, "must be one of " + ", ".join(map(repr, allowed)))
         return v
+    return check
+
+
+def _receiver_choice(name: str):
+    # The receiver's own lists of estimators and detectors, imported when first needed.
+    def check(path: str, v: Any) -> Any:
+        from opennr.receiver.channel_estimation import ESTIMATORS
+        from opennr.receiver.equalization import EQUALIZERS
+
+        return _choice(*{"estimator": ESTIMATORS, "equalizer": EQUALIZERS}[name])(path, v)
     return check
 
 
@@ -177,8 +185,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
                        "maximum Doppler in Hz, replacing the model's"),
     },
     "receiver": {
-        "estimator": Key(_choice(*ESTIMATORS), "ls", _GRID, "channel estimator"),
-        "equalizer": Key(_choice(*EQUALIZERS), "mmse", _GRID, "MIMO detector"),
+        "estimator": Key(_receiver_choice("estimator"), "ls", _GRID, "channel estimator"),
+        "equalizer": Key(_receiver_choice("equalizer"), "mmse", _GRID, "MIMO detector"),
         "decoder": Key(_choice("nms", "oms", "spa"), "nms", doc="LDPC decoder"),
         "iterations": Key(_int(1, 1000), 10, doc="maximum LDPC iterations"),
         "harq": Key(_bool, True, doc="HARQ retransmissions with soft combining"),

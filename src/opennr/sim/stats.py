@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-
-from scipy.stats import norm
+from statistics import NormalDist
 
 
 def wilson_interval(errors: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -18,7 +17,7 @@ def wilson_interval(errors: int, trials: int, confidence: float = 0.95) -> tuple
         raise ValueError(f"confidence={confidence!r}: must lie in (0, 1)")
     if trials == 0:
         return 0.0, 1.0
-    z = float(norm.ppf(0.5 + confidence / 2.0))
+    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
     p = errors / trials
     denom = 1.0 + z * z / trials
     centre = (p + z * z / (2 * trials)) / denom
