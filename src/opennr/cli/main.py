@@ -1,5 +1,5 @@
-"""The ``opennr`` command line: ``simulate``, ``results``, ``bench``, ``info``, ``cellsearch`` and
-``waveform``."""
+"""The ``opennr`` command line: ``simulate``, ``results``, ``conformance``, ``bench``, ``info``,
+``cellsearch`` and ``waveform``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.table import Table
 
 from opennr import __version__
 from opennr.cli._console import console, err_console
+from opennr.cli.conformance import conformance_app
 from opennr.cli.results import results_app
 from opennr.cli.simulate import simulate
 from opennr.errors import ConfigError
@@ -20,6 +21,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="opennr: an open 5G New Radio physical layer.")
 app.command()(simulate)
 app.add_typer(results_app, name="results")
+app.add_typer(conformance_app, name="conformance")
 
 
 @app.command()

@@ -1,0 +1,153 @@
+"""``opennr conformance``: the 3GPP performance requirements (TS 38.104 §8.2 PUSCH) — list the
+cases, run them into the results store, write the report."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from opennr import __version__
+from opennr.cli._console import console, err_console
+from opennr.errors import ConfigError
+
+conformance_app = typer.Typer(no_args_is_help=True, help="3GPP performance requirements: list "
+                                                         "the test cases, run them, report.")
+
+DEFAULT_STORE = Path("opennr-conformance.db")
+
+
+def _fail(exc: Exception):
+    err_console.print(f"[red]error:[/] {exc}")
+    raise typer.Exit(2) from None
+
+
+@conformance_app.command("list")
+def list_cases(
+    cases: Annotated[list[str] | None, typer.Argument(
+        help="Cases by identifier, FRC, table or shell pattern (default: all).",
+        show_default=False)] = None,
+) -> None:
+    """The test cases: identifier, link, FRC, bandwidth/SCS, antennas, channel, required SNR and
+    whether they can run (or which feature they need)."""
+    from opennr.conformance import case_status, load_cases, select_cases
+
+    try:
+        chosen = select_cases(cases) if cases else list(load_cases())
+    except ConfigError as exc:
+        _fail(exc)
+    table = Table(title="TS 38.104 §8.2 PUSCH performance requirements")
+    for col in ("case", "link", "FRC", "BW/SCS", "antennas", "channel", "SNR dB", "default",
+                "status"):
+        table.add_column(col, justify="right" if col == "SNR dB" else "left", no_wrap=True)
+    for c in chosen:
+        status = case_status(c)
+        shown = "[green]runnable[/]" if status == "runnable" else f"[yellow]{status}[/]"
+        table.add_row(c.case, c.link.upper(), c.frc.name,
+                      f"{c.frc.bandwidth_mhz} MHz/{c.frc.scs} kHz",
+                      f"{c.n_tx}x{c.n_rx} {c.layers}L", f"{c.channel} {c.correlation}",
+                      f"{c.snr_db:g}", "yes" if c.default else "", shown)
+    console.print(table)
+
+
+@conformance_app.command("run")
+def run(
+    cases: Annotated[list[str] | None, typer.Argument(
+        help="Cases by identifier, FRC, table or shell pattern (default: the quick default set).",
+        show_default=False)] = None,
+    quick: Annotated[bool, typer.Option(
+        help="Only the required SNR, until a one-sided bound decides pass/fail.")] = False,
+    max_slots: Annotated[int | None, typer.Option(
+        help="Slot limit per SNR point (default 3000 quick, 1500 full).")] = None,
+    min_slots: Annotated[int, typer.Option(help="Quick: slots before a verdict may be taken.")]
+        = 200,
+    confidence: Annotated[float, typer.Option(help="Confidence of the bounds.")] = 0.95,
+    span: Annotated[float, typer.Option(help="Full sweep: required SNR ± span dB.")] = 3.0,
+    step: Annotated[float, typer.Option(help="Full sweep: SNR step in dB.")] = 1.0,
+    estimator: Annotated[str | None, typer.Option(
+        help="Channel estimator (default: the best practical one; never perfect CSI).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random streams.")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        help="Local worker processes (0: one per CPU; default: this process only).")] = None,
+    dask: Annotated[str | None, typer.Option(
+        help="Run on Dask: 'local:N' or a scheduler address such as tcp://host:8786.")] = None,
+    store: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_STORE,
+    resume: Annotated[bool, typer.Option(
+        help="Reuse finished runs of the same cases and settings and continue unfinished ones.")]
+        = False,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Report folder.")]
+        = Path("conformance-report"),
+) -> None:
+    """Run conformance cases through the simulation engine and write the report (Markdown, HTML,
+    one throughput plot per case)."""
+    from opennr.conformance import (
+        ConformanceOptions,
+        case_status,
+        run_cases,
+        select_cases,
+        write_report,
+    )
+    from opennr.sim.executors import ExecutorError, make_executor
+    from opennr.sim.store import ResultsStore, StoreError
+
+    try:
+        if workers is not None and dask is not None:
+            raise ConfigError("--workers", workers, "cannot be combined with --dask")
+        if workers is not None and workers < 0:
+            raise ConfigError("--workers", workers, "must be >= 0")
+        if estimator == "perfect":
+            raise ConfigError("--estimator", estimator, "a conformance test uses a practical "
+                              "channel estimator, not perfect CSI", "TS 38.104 §8.1")
+        chosen = select_cases(cases or [])
+        blocked = [(c, s) for c in chosen if (s := case_status(c)) != "runnable"]
+        for c, s in blocked:
+            err_console.print(f"{c.case}: [yellow]{s}[/], not run")
+        chosen = [c for c in chosen if all(c is not b for b, _ in blocked)]
+        options = ConformanceOptions(quick=quick, max_slots=max_slots, min_slots=min_slots,
+                                     confidence=confidence, span=span, step=step,
+                                     estimator=estimator, seed=seed)
+        options.stop()
+    except ConfigError as exc:
+        _fail(exc)
+    try:
+        executor = make_executor(workers, dask)
+    except ExecutorError as exc:
+        _fail(exc)
+    t0 = time.perf_counter()
+    console.print(f"[bold]opennr {__version__}[/] conformance, {len(chosen)} case(s), "
+                  f"{options.label()}, {executor.workers} worker(s), store {store}")
+
+    def started(case) -> None:
+        console.print(f"{case.case} {case.frc.name} {case.n_tx}x{case.n_rx} {case.channel}, "
+                      f"required {case.snr_db:g} dB ...")
+
+    def finished(r) -> None:
+        p = min(r.points, key=lambda p: abs(p["snr_db"] - r.case.snr_db))
+        extra = "" if r.quick else f", margin {r.margin_bound}{r.margin:.2f} dB" \
+            if r.margin is not None else ""
+        console.print(f"  {r.verdict}: throughput {p['throughput']:.1%} at {p['snr_db']:g} dB "
+                      f"[{p['low']:.1%}, {p['high']:.1%}] over {p['transmissions']} slots{extra} "
+                      f"({time.perf_counter() - t0:.0f} s)")
+
+    try:
+        with ResultsStore(store) as db:
+            results = run_cases(db, chosen, options, executor=executor, resume=resume,
+                                on_case=started, on_result=finished)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: the committed batches stay in the store; continue with "
+                          "--resume")
+        raise typer.Exit(130) from None
+    except (ConfigError, StoreError) as exc:
+        _fail(exc)
+    finally:
+        executor.close()
+    note = ""
+    if blocked:
+        note = "Not run: " + "; ".join(f"{c.case} ({s})" for c, s in blocked) + "."
+    md, page = write_report(results, output, note=note)
+    passed = sum(r.verdict == "pass" for r in results)
+    console.print(f"{passed}/{len(results)} pass in {time.perf_counter() - t0:.0f} s; report "
+                  f"{md} and {page}")
