@@ -168,3 +168,61 @@ def pdcch_vector_case(path: Path) -> PdcchVectorCase:
                            pdcch=pdcch, dci=np.atleast_2d(as_int(v["dcibits_out"])).astype(np.uint8),
                            rm=rm, symbols=np.atleast_2d(v["mod_out"]), dmrs=np.atleast_2d(v["dmrssym_out"]),
                            grid=fd.reshape(n_slots, 14, k))
+
+
+@dataclass(frozen=True)
+class PucchVectorCase:
+    """The configuration and contents of one pucch_f0/f2/f3/f4 vector file."""
+
+    v: dict
+    carrier: object
+    config: object
+    codewords: np.ndarray
+    uci: np.ndarray | None
+    grid: np.ndarray
+
+
+def pucch_vector_case(path: Path) -> PucchVectorCase:
+    """Carrier (N_ID^cell = 0, unused: every ID is given), PUCCH configuration, per-slot
+    codewords and UCI payloads of a pucch vector file (see tests/vectors/README.md).
+
+    ``uci`` holds the payload of each slot for formats 2..4: the stream ``1 0 1 0 ...`` (F2, F3)
+    or ``0 0 1 1 ...`` (F4) continuing from one slot into the next; None for format 0.
+    """
+    from opennr.numerology import Carrier
+    from opennr.physical.pucch import PucchConfig
+
+    v = load_vector(path)
+    fmt = int(path.name.split("pucchformat")[1][0])
+    fd = np.asarray(v["fd_slot_data"]).reshape(-1)
+    n_slots = 2 if int(v["scs"]) == 15 else 4
+    k = fd.size // (n_slots * 14)
+    prb = np.atleast_1d(as_int(v["PRBSet"]))
+    assert np.array_equal(prb, prb[0] + np.arange(prb.size))
+    kw = {"format": fmt, "symbol_allocation": tuple(as_int(v["SymbolAllocation"]).tolist()),
+          "start_prb": int(prb[0]), "n_prb": int(prb.size),
+          "second_hop_prb": int(v["SecondHopStartPRB"]) if v["FrequencyHopping"] == "intraSlot" else None}
+    if fmt != 2:
+        kw.update(group_hopping=str(v["GroupHopping"]), hopping_id=int(v["HoppingID"]))
+    if fmt == 0:
+        kw["initial_cyclic_shift"] = int(v["InitialCyclicShift"])
+    else:
+        kw.update(n_rnti=int(v["RNTI"]), n_id=int(v["NID"]))
+    if fmt == 2:
+        kw["n_id_0"] = int(v["NID0"])
+    if fmt >= 3:
+        kw.update(modulation=str(v["Modulation"]), additional_dmrs=bool(int(v["AdditionalDMRS"])))
+    if fmt == 4:
+        kw.update(spreading_factor=int(v["SpreadingFactor"]), occ_index=int(v["OCCI"]))
+    codewords = np.atleast_2d(as_int(v["codeword_out"]))
+    if fmt == 0 and int(v["NumUCIBits"]) == 0:
+        codewords = codewords.reshape(n_slots, 1)
+    uci = None
+    if fmt >= 2:
+        a = int(v["NumUCIBits"])
+        pattern = (0, 0, 1, 1) if fmt == 4 else (1, 0)
+        stream = np.resize(np.array(pattern, np.uint8), a * n_slots)
+        uci = stream.reshape(n_slots, a)
+    return PucchVectorCase(v=v, carrier=Carrier(scs=int(v["scs"]), n_size_grid=k // 12, n_cell_id=0),
+                           config=PucchConfig(**kw), codewords=codewords, uci=uci,
+                           grid=fd.reshape(n_slots, 14, k))
