@@ -304,19 +304,16 @@ def _search(g, carrier, mon, rnti, n_s, noise_var, list_size, min_snr_db):
     dmrs = _coreset_dmrs(cs, start, n_id, n_s, carrier.symbols_per_slot)
     y, h, resid, power = _c_from_geometry(cs, g, carrier, start, dmrs)
     n_rx, dur = g.shape[0], cs.duration
-    cands = search_space_candidates(cs, ss, n_s, max(rnti, 1))
+    plan = _candidate_plan(cs, ss, n_s, max(rnti, 1))
+    cands = plan.candidates
     if not cands:
         return []
     # Noise and DM-RS SNR of each candidate over its own REGs.
     n_res = 3 * dur * n_rx
-    snr_db, nv = [], []
-    for _, _, cces in cands:
-        rbs = np.unique(pdcch_resources(cs, cces).data[1])
-        sigma2 = resid[rbs].sum() / (n_res * rbs.size)
-        sigma2 = max(float(sigma2), 1e-12)
-        sig = power[rbs].mean() - n_rx * sigma2 / (3 * dur)
-        snr_db.append(10 * np.log10(max(sig, 1e-12) / (n_rx * sigma2)))
-        nv.append(sigma2 if noise_var is None else float(noise_var))
+    sigma2 = np.maximum(plan.rb_sum @ resid / (n_res * plan.n_rbs), 1e-12)
+    sig = (plan.rb_sum @ power) / plan.n_rbs - n_rx * sigma2 / (3 * dur)
+    snr_db = 10 * np.log10(np.maximum(sig, 1e-12) / (n_rx * sigma2))
+    nv = sigma2 if noise_var is None else np.full(len(cands), float(noise_var))
     # MMSE equalization of the data REs of the whole CORESET with the noise of the CORESET.
     sigma2_all = float(noise_var) if noise_var is not None else max(float(np.median(nv)), 1e-12)
     yd = y[..., _DATA_SC].reshape(n_rx, -1)
@@ -329,16 +326,16 @@ def _search(g, carrier, mon, rnti, n_s, noise_var, list_size, min_snr_db):
                                                                  and mon.n_id is not None) else 0, n_id),
                                 PDCCH_BITS_PER_CCE * 16)
     by_level: dict[int, list[int]] = {}
-    for i, (level, _, _) in enumerate(cands):
-        if min_snr_db is not None and snr_db[i] < min_snr_db:
-            continue
-        by_level.setdefault(level, []).append(i)
+    for level, idx in plan.by_level.items():
+        keep = [i for i in idx if min_snr_db is None or snr_db[i] >= min_snr_db]
+        if keep:
+            by_level[level] = keep
     sizes = _sizes(mon.dci_formats)
     plain_sizes = {int(f) for f in mon.dci_formats if isinstance(f, (int, np.integer))}
     out = []
     for level, idx in by_level.items():
         e = PDCCH_BITS_PER_CCE * level
-        re_idx = np.stack([_local_data_index(cs, tuple(int(c) for c in cands[i][2])) for i in idx])
+        re_idx = plan.data_index[idx, :e // 2]
         cw = llr[re_idx].reshape(len(idx), e) * signs[:e]
         for size in sizes:
             res = dci_decode(cw, size, rnti, list_size=list_size)
@@ -357,6 +354,36 @@ def _search(g, carrier, mon, rnti, n_s, noise_var, list_size, min_snr_db):
                     candidate=m, cces=tuple(int(c) for c in cces), coreset_id=cs.coreset_id,
                     search_space_id=ss.search_space_id, snr_db=float(snr_db[i]), correlation=corr))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _CandidatePlan:
+    candidates: list
+    by_level: dict
+    data_index: np.ndarray      # (n_candidates, 54 * 16) padded with zeros
+    rb_sum: np.ndarray          # (n_candidates, N_RB) 0/1: the RBs of each candidate
+    n_rbs: np.ndarray           # (n_candidates,)
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidate_plan(coreset: CoresetConfig, search_space: SearchSpaceConfig, n_slot: int,
+                    rnti: int) -> _CandidatePlan:
+    """Candidates of a search space in a slot with their RE indices and RBs (cached)."""
+    cands = search_space_candidates(coreset, search_space, n_slot, rnti)
+    n = len(cands)
+    by_level: dict[int, list[int]] = {}
+    rb_sum = np.zeros((n, coreset.n_rb))
+    data = {}
+    for i, (level, _, cces) in enumerate(cands):
+        by_level.setdefault(level, []).append(i)
+        cc = tuple(int(c) for c in cces)
+        data[i] = _local_data_index(coreset, cc)
+        rb_sum[i, np.unique(pdcch_resources(coreset, cc).data[1])] = 1.0
+    width = max((v.size for v in data.values()), default=0)
+    data_index = np.zeros((n, width), dtype=np.int64)
+    for i in range(n):
+        data_index[i, :data[i].size] = data[i]
+    return _CandidatePlan(cands, by_level, data_index, rb_sum, rb_sum.sum(axis=1))
 
 
 @functools.lru_cache(maxsize=4096)
