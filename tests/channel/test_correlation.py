@@ -6,9 +6,12 @@ import numpy as np
 import pytest
 
 from opennr.channel.correlation import (
+    XPOL_CORRELATION_LEVELS,
     antenna_correlation,
     check_correlation_matrix,
     correlation_sqrt,
+    cross_polar_correlation,
+    link_correlation,
     spatial_correlation,
 )
 from opennr.channel.tdl import TdlConfig
@@ -54,8 +57,69 @@ def test_link_ordering_of_the_tdl_config():
     dl = TdlConfig(n_tx=2, n_rx=2, correlation="medium").correlation_matrix()
     # Links r*n_tx + t. Downlink: tx = base station (alpha 0.3), rx = UE (beta 0.9).
     assert dl[0, 1] == pytest.approx(0.3) and dl[0, 2] == pytest.approx(0.9)
+    # Uplink medium (TS 38.104 G.2.3.1.1: gNB α 0.9, UE β 0.3): rx = gNB, tx = UE.
     ul = TdlConfig(n_tx=2, n_rx=2, correlation="medium", direction="uplink").correlation_matrix()
-    assert ul[0, 1] == pytest.approx(0.9) and ul[0, 2] == pytest.approx(0.3)
+    assert ul[0, 1] == pytest.approx(0.3) and ul[0, 2] == pytest.approx(0.9)
+    ul_high = TdlConfig(n_tx=2, n_rx=4, correlation="high", direction="uplink").correlation_matrix()
+    np.testing.assert_allclose(ul_high, link_correlation("high", 2, 4, "uplink"))
+    assert ul_high[0, 1] == pytest.approx(0.9 / 1.0001)            # UE pair, regularised (4 rx)
+
+
+def _matlab_style_xpol(level, n_tx, n_rx, direction):
+    """P (R_tx ⊗ Γ ⊗ R_rx) P^T with P built as MATLAB nrTDLChannel.getPermutationMatrix does."""
+    a, b, g = XPOL_CORRELATION_LEVELS[level]
+    c_tx, c_rx = (a, b) if direction == "downlink" else (b, a)
+    r_tx = antenna_correlation(c_tx, max(n_tx // 2, 1))
+    r_rx = antenna_correlation(c_rx, max(n_rx // 2, 1))
+    if direction == "downlink":
+        gam = np.array([[1, 0, -g, 0], [0, 1, 0, g], [-g, 0, 1, 0], [0, g, 0, 1]])
+    else:
+        gam = np.array([[1, -g, 0, 0], [-g, 1, 0, 0], [0, 0, 1, g], [0, 0, g, 1]])
+    # A side with one antenna keeps its first polarisation only.
+    keep = [2 * pt + pr for pt in range(min(n_tx, 2)) for pr in range(min(n_rx, 2))]
+    k = np.kron(np.kron(r_tx, gam[np.ix_(keep, keep)]), r_rx)
+    p = np.zeros((n_tx * n_rx, n_tx * n_rx))
+    for i in range(1, n_rx + 1):
+        for j in range(1, n_tx + 1):
+            row = (j - 1) * n_rx + i
+            col = 2 * (j - 1) * n_rx + i if j <= n_tx / 2 else 2 * (j - n_tx / 2) * n_rx - n_rx + i
+            p[row - 1, int(col) - 1] = 1
+    if n_tx == 1:
+        p = np.eye(n_rx)
+    return p @ k @ p.T
+
+
+@pytest.mark.parametrize(("n_tx", "n_rx"), [(1, 2), (2, 2), (2, 4), (4, 4), (4, 2), (8, 2)])
+@pytest.mark.parametrize("direction", ["downlink", "uplink"])
+def test_cross_polarised_matrices_match_the_permuted_kronecker_form(n_tx, n_rx, direction):
+    for level in XPOL_CORRELATION_LEVELS:
+        r = cross_polar_correlation(level, n_tx, n_rx, direction)
+        np.testing.assert_allclose(r, _matlab_style_xpol(level, n_tx, n_rx, direction), atol=1e-12)
+        assert np.linalg.eigvalsh(r).min() > -1e-12
+        np.testing.assert_allclose(np.diag(r), 1.0)
+
+
+def test_cross_polarised_structure():
+    # 2x2 downlink: one ±45° pair at the gNB, one 90°/0° pair at the UE. The two slants seen
+    # through one UE polarisation are correlated by ∓γ; different UE polarisations not at all.
+    r = cross_polar_correlation("high", 2, 2)          # links t·2 + r
+    np.testing.assert_allclose(r, [[1, 0, -0.3, 0], [0, 1, 0, 0.3], [-0.3, 0, 1, 0], [0, 0.3, 0, 1]])
+    # 4x4 medium: antennas 0,1 one polarisation, 2,3 the other; co-polarised positions
+    # correlate by α = 0.3 (gNB) and β = 0.9 (UE).
+    r = cross_polar_correlation("medium", 4, 4)
+    assert r[0, 1] == pytest.approx(0.9)                # tx 0, rx 0 vs rx 1 (same pol, positions 0/1)
+    assert r[0, 2] == pytest.approx(0.0)                # rx 0 vs rx 2: other UE polarisation
+    assert r[0, 4] == pytest.approx(0.3)                # tx 0 vs tx 1: same slant, next position
+    assert r[0, 8] == pytest.approx(-0.2)               # tx 0 vs tx 2: other slant, same position
+    assert r[0, 12] == pytest.approx(-0.2 * 0.3)
+    with pytest.raises(ConfigError, match="n_tx"):
+        cross_polar_correlation("high", 3, 2)
+    with pytest.raises(ConfigError, match="polarization"):
+        TdlConfig(n_tx=2, n_rx=2, polarization="circular")
+    with pytest.raises(ConfigError, match="n_rx"):
+        TdlConfig(n_tx=2, n_rx=3, polarization="cross-polar")
+    with pytest.raises(ConfigError, match="polarization"):
+        TdlConfig(n_tx=1, n_rx=2, polarization="cross-polar", correlation=np.eye(2))
 
 
 def test_custom_matrix_validation():

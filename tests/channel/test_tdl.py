@@ -150,12 +150,117 @@ def test_bad_configurations():
     with pytest.raises(ConfigError, match="n_rx"):
         TdlConfig(n_rx=0)
     with pytest.raises(ConfigError, match="name"):
-        parse_tdl_name("TDLD30-10")
+        parse_tdl_name("TDLE30-10")                     # no such conformance profile
+    with pytest.raises(ConfigError, match="model"):
+        TdlConfig(model="TDLD100", delay_spread=None)
+    with pytest.raises(ConfigError, match="delay_spread"):
+        TdlConfig(model="TDL-A", delay_spread=0.0)
+    with pytest.raises(ConfigError, match="delay_spread"):
+        TdlConfig(model="TDL-A", delay_spread=float("nan"))
     with pytest.raises(ConfigError, match="name"):
         parse_tdl_name("TDL-A")
     ch = TdlChannel(TdlConfig(max_doppler=5000.0), np.random.default_rng(0))
     with pytest.raises(ConfigError, match="max_doppler"):
-        ch.apply(np.zeros((1, 100)), 1e5)
+        ch.apply(np.zeros((1, 100)), 1e5)                 # f_D above 1 % of the sample rate
+    with pytest.raises(ConfigError, match="sample_rate"):
+        ch.apply(np.zeros((1, 100)), -1e6)
+    with pytest.raises(ConfigError, match="positive semi-definite"):
+        TdlConfig(n_tx=2, n_rx=2, correlation=np.array([[1, 0.9, 0.9, 0], [0.9, 1, 0, 0.9],
+                                                        [0.9, 0, 1, -0.9], [0, 0.9, -0.9, 1]]))
     with pytest.raises(ValueError, match="waveform"):
         ch.apply(np.zeros((2, 100)), 1e7)
     assert dataclasses.replace(TdlConfig(), n_rx=2).n_rx == 2
+
+
+# Conformance profiles: (number of taps, nominal delay spread in ns, K1 in dB or None).
+FIXED = {"TDLA30": (12, 30, None), "TDLB100": (12, 100, None), "TDLC300": (12, 300, None),
+         "TDLC60": (12, 60, None), "TDLD30": (10, 30, 12.2), "TDLA10": (16, 10, None),
+         "TDLD10": (10, 10, 12.2)}
+
+
+@pytest.mark.parametrize("model", list(FIXED))
+def test_fixed_profiles_have_their_nominal_delay_spread(model):
+    # A transcription error in a delay or power of the tail would move the rms delay spread.
+    n_taps, ds_ns, k1 = FIXED[model]
+    prof = tdl_profile(TdlConfig(model=model, delay_spread=None))
+    assert len(prof.delays) == n_taps
+    p = np.array(prof.powers)
+    p[0] += prof.los_power
+    assert p.sum() == pytest.approx(1.0)
+    assert _rms_ds(prof.delays, p) == pytest.approx(ds_ns * 1e-9, rel=0.01)
+    assert prof.k_first_tap_db == (pytest.approx(k1) if k1 else -np.inf)
+    assert parse_tdl_name(f"{model}-75") == (model, float(ds_ns), 75.0)
+
+
+def _binned(model, ds_ns, grid_ns):
+    """TR 38.901 profile scaled to ds_ns and summed on a grid_ns delay grid (LOS kept apart)."""
+    raw = tdl_profile(TdlConfig(model=model, delay_spread=ds_ns * 1e-9, normalize_gains=False))
+    bins = {}
+    for tau, p in zip(raw.delays, raw.powers, strict=True):
+        key = round(tau * 1e9 / grid_ns) * grid_ns
+        bins[key] = bins.get(key, 0.0) + p
+    delays = np.array(sorted(bins))
+    return delays, 10 * np.log10([bins[d] for d in delays]), raw.los_power
+
+
+@pytest.mark.parametrize(("fixed", "model", "ds", "grid", "n_checked"),
+                         [("TDLD30", "TDL-D", 30, 5, 10), ("TDLD10", "TDL-D", 10, 2, 10),
+                          ("TDLC60", "TDL-C", 60, 5, 8), ("TDLA10", "TDL-A", 10, 2, 15)])
+def test_fixed_fr2_profiles_follow_from_the_scalable_ones(fixed, model, ds, grid, n_checked):
+    """Single-source profiles checked by construction: the scalable TR 38.901 profile at the nominal
+    delay spread, binned on the 3GPP delay grid, gives the tabulated delays and powers (0.1 dB)."""
+    delays, p_db, los = _binned(model, ds, grid)
+    tab = tdl_profile(TdlConfig(model=fixed, delay_spread=None, normalize_gains=False))
+    tab_db = 10 * np.log10(tab.powers)
+    if los:                     # Rician: powers relative to the LOS part, as tabulated
+        assert 10 * np.log10(tab.los_power) == pytest.approx(10 * np.log10(los), abs=0.06)
+    else:                       # Rayleigh: the strongest tap is 0 dB
+        p_db = p_db - p_db.max()
+    np.testing.assert_allclose(np.array(tab.delays[:n_checked]) * 1e9, delays[:n_checked])
+    np.testing.assert_allclose(tab_db[:n_checked], p_db[:n_checked], atol=0.1 + 1e-9)
+
+
+def test_k_factor_per_link_with_correlated_nlos():
+    """TDLD30, 2x2 high correlation: the correlation acts on the Rayleigh part only, so every link
+    keeps K1 = 12.2 dB; the correlation of the Rayleigh parts is the requested one."""
+    cfg = TdlConfig(model="TDLD30", delay_spread=None, max_doppler=100.0, n_tx=2, n_rx=2,
+                    correlation="high")
+    ch = TdlChannel(cfg, np.random.default_rng(21))
+    t = np.linspace(0, 30.0, 6000)
+    h = ch.gains(t)[:, :, 0, :].reshape(4, -1)                         # tap 1 of every link
+    los = (h * np.exp(-2j * np.pi * 70.0 * t)).mean(axis=1, keepdims=True)   # f_LOS = 0.7 f_D
+    nlos = h - los * np.exp(2j * np.pi * 70.0 * t)
+    k = 10 * np.log10(np.abs(los[:, 0]) ** 2 / (np.abs(nlos) ** 2).mean(axis=1))
+    np.testing.assert_allclose(k, 12.2, atol=0.7)
+    np.testing.assert_allclose(np.abs(los[:, 0]) ** 2, ch.profile.los_power, rtol=0.05)
+    est = nlos @ nlos.conj().T / t.size / ch.profile.powers[0]
+    np.testing.assert_allclose(est.real, cfg.correlation_matrix().real, atol=0.15)
+
+
+def _ensemble_correlation(cfg, n_channels, seed):
+    """Sample correlation of the links over independent channels and taps (one instant each)."""
+    rng = np.random.default_rng(seed)
+    v = []
+    for _ in range(n_channels):
+        ch = TdlChannel(cfg, rng)
+        g = ch.gains(np.array([0.0]))[..., 0] / np.sqrt(np.array(ch.profile.powers))
+        v.append(g.reshape(cfg.n_rx * cfg.n_tx, -1))
+    v = np.concatenate(v, axis=1)
+    return v @ v.conj().T / v.shape[1], v.shape[1]
+
+
+@pytest.mark.parametrize(("n_tx", "n_rx", "level", "direction"),
+                         [(1, 2, "high", "downlink"), (2, 2, "medium", "downlink"),
+                          (2, 4, "high", "uplink"), (4, 4, "medium-A", "downlink")])
+def test_cross_polarised_channels_have_the_requested_correlation(n_tx, n_rx, level, direction):
+    """Every entry of the sample correlation of N independent unit-power complex Gaussian vectors
+    has standard deviation at most 1/sqrt(N); the tolerance is five of them."""
+    cfg = TdlConfig(model="TDL-C", delay_spread=100e-9, max_doppler=50.0, n_tx=n_tx, n_rx=n_rx,
+                    correlation=level, direction=direction, polarization="cross-polar")
+    est, n = _ensemble_correlation(cfg, 200, 30 + n_tx * n_rx)
+    want = cfg.correlation_matrix()
+    np.testing.assert_allclose(est, want, atol=5 / np.sqrt(n))
+    # The cross-polarised matrix is not the co-polarised one (the test can tell them apart).
+    co = TdlConfig(model="TDL-C", delay_spread=100e-9, n_tx=n_tx, n_rx=n_rx, correlation=level,
+                   direction=direction).correlation_matrix()
+    assert np.abs(co - want).max() > 10 / np.sqrt(n)

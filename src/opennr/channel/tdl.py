@@ -10,10 +10,12 @@ Profiles
   become P_n − K_desired + K_model with K_model = P_LOS − 10 log10 Σ_NLOS P_n, and the
   normalised delays are divided by the RMS delay spread of the rescaled profile so that the
   delay spread stays DS_desired.
-* ``"TDLA30"``, ``"TDLB100"``, ``"TDLC300"``: the fixed-delay conformance profiles of
-  TS 38.101-4 Annex B.2.1 / TS 38.104 Annex G.2.1 (``data/tdl_conformance.csv``); their delays
-  are absolute, so ``delay_spread`` must be left unset. The test-case shorthand "TDLA30-10"
-  (profile, maximum Doppler in Hz) is read by :func:`parse_tdl_name`.
+* ``"TDLA30"``, ``"TDLB100"``, ``"TDLC300"`` (FR1), ``"TDLC60"``, ``"TDLD30"`` (FR2),
+  ``"TDLA10"``, ``"TDLD10"`` (FR2, bandwidths above 200 MHz): the fixed-delay conformance
+  profiles of TS 38.101-4 Annex B.2.1 / TS 38.104 Annex G.2.1 (``data/tdl_conformance.csv``,
+  whose header gives the sources of each); their delays are absolute, so ``delay_spread`` must
+  be left unset. TDLD30 and TDLD10 have a LOS first tap (K1 = 12.2 dB). The test-case shorthand
+  "TDLA30-10" (profile, maximum Doppler in Hz) is read by :func:`parse_tdl_name`.
 
 Powers are normalised so that the average total power of the path gains is 1 (0 dB) when
 ``normalize_gains`` is set (the default, as MATLAB ``nrTDLChannel`` NormalizePathGains); the
@@ -23,10 +25,13 @@ of receive antennas).
 Fading and MIMO
 ---------------
 Every tap of every antenna pair fades independently (sum of sinusoids,
-:mod:`opennr.channel.fading`); the LOS part of tap 1 is a plane wave with Doppler
-f_D · ``los_doppler_factor`` and a random phase per antenna pair. The gains of the n_rx · n_tx
-links of each tap are then correlated, h = C^{1/2} h_iid (§7.7.5.2), with C from
-:mod:`opennr.channel.correlation` or a user matrix. Links are indexed r · n_tx + t.
+:mod:`opennr.channel.fading`); the Rayleigh (NLOS) gains of the n_rx · n_tx links of each tap
+are correlated, h = C^{1/2} h_iid (§7.7.5.2), with C from :mod:`opennr.channel.correlation`
+(co- or cross-polarised levels) or a user matrix. The LOS part of tap 1 of the Rician profiles
+is then added to every link: a plane wave with Doppler f_D · ``los_doppler_factor``, unit
+amplitude relative to its table power and a random phase per link. The correlation acts on the
+NLOS part only, so every link keeps the profile's K-factor (C has a unit diagonal). Links are
+indexed r · n_tx + t.
 """
 
 from __future__ import annotations
@@ -43,9 +48,10 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.channel.correlation import (
     CORRELATION_LEVELS,
+    POLARIZATIONS,
     check_correlation_matrix,
     correlation_sqrt,
-    spatial_correlation,
+    link_correlation,
 )
 from opennr.channel.fading import DEFAULT_N_SINUSOIDS, SumOfSinusoids, los_component
 from opennr.channel.multipath import DEFAULT_FILTER_HALF_LENGTH, PathStream, paths_frequency_response
@@ -62,7 +68,7 @@ DELAY_SPREADS = {"very short": 10e-9, "short": 30e-9, "nominal": 100e-9, "long":
                  "very long": 1000e-9}
 
 _SCALABLE = ("TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E")
-_FIXED = ("TDLA30", "TDLB100", "TDLC300")
+_FIXED = ("TDLA30", "TDLB100", "TDLC300", "TDLC60", "TDLD30", "TDLA10", "TDLD10")
 #: Every supported profile name.
 TDL_MODELS = _SCALABLE + _FIXED
 
@@ -94,14 +100,15 @@ def parse_tdl_name(name: str) -> tuple[str, float, float]:
     ----------
     name : str
         Profile letter, delay spread in ns, maximum Doppler in Hz: "TDLA30-10",
-        "TDLB100-400", "TDLC300-100", "TDLA30-75".
+        "TDLB100-400", "TDLC300-100", "TDLA30-75", "TDLC60-300", "TDLD30-75".
 
     Returns
     -------
     model : str
-        "TDLA30", "TDLB100" or "TDLC300" (the fixed-delay profile of that name).
+        The fixed-delay profile of that name ("TDLA30", "TDLB100", "TDLC300", "TDLC60",
+        "TDLD30", "TDLA10", "TDLD10").
     delay_spread_ns : float
-        The nominal delay spread of the profile in ns (30, 100, 300).
+        The nominal delay spread of the profile in ns (10, 30, 60, 100, 300).
     max_doppler : float
         f_D in Hz.
 
@@ -150,6 +157,10 @@ class TdlConfig:
         semi-definite matrix with unit diagonal (links indexed r·n_tx + t).
     direction : {"downlink", "uplink"}
         Which end is the base station (the transmitter in the downlink), for the levels.
+    polarization : {"co-polar", "cross-polar"}
+        Antenna arrangement of the levels (TS 38.101-4 B.2.3.1 / B.2.3.2). Cross-polarised
+        antennas need n_tx and n_rx equal to 1 or even; the first half of a side's antennas has
+        one polarisation. Must be "co-polar" with a user matrix (which includes everything).
     k_factor : float or None
         K_desired in dB for TDL-D/E (§7.7.6); None keeps the model's K.
     normalize_gains : bool
@@ -167,6 +178,7 @@ class TdlConfig:
     n_rx: int = 1
     correlation: object = "low"
     direction: str = "downlink"
+    polarization: str = "co-polar"
     k_factor: float | None = None
     normalize_gains: bool = True
     los_doppler_factor: float = 0.7
@@ -192,6 +204,13 @@ class TdlConfig:
         check_int("n_tx", self.n_tx, 1, 64)
         check_int("n_rx", self.n_rx, 1, 64)
         check_choice("direction", self.direction, ("downlink", "uplink"))
+        check_choice("polarization", self.polarization, POLARIZATIONS, "TS 38.101-4 Annex B.2.3")
+        if self.polarization == "cross-polar":
+            for name in ("n_tx", "n_rx"):
+                n = getattr(self, name)
+                if n != 1 and n % 2:
+                    raise ConfigError(name, n, "cross-polarised antennas come in pairs: use 1 or an "
+                                      "even count", "TS 38.101-4 Annex B.2.3.2")
         if self.k_factor is not None:
             if self.model not in ("TDL-D", "TDL-E"):
                 raise ConfigError("k_factor", self.k_factor,
@@ -210,6 +229,10 @@ class TdlConfig:
             check_choice("correlation", self.correlation, CORRELATION_LEVELS,
                          "TS 38.101-4 Annex B.2.3")
         else:
+            if self.polarization != "co-polar":
+                raise ConfigError("polarization", self.polarization, "must be 'co-polar' with a "
+                                  "user correlation matrix (the matrix holds the polarisation)",
+                                  "TS 38.101-4 Annex B.2.3")
             m = check_correlation_matrix("correlation", self.correlation, size)
             object.__setattr__(self, "_corr_matrix", tuple(map(tuple, m.tolist())))
             object.__setattr__(self, "correlation", "custom")
@@ -218,13 +241,8 @@ class TdlConfig:
         """C of the n_rx · n_tx links (index r · n_tx + t), complex128."""
         if self._corr_matrix is not None:
             return np.array(self._corr_matrix, dtype=np.complex128)
-        if self.direction == "downlink":
-            n_bs, n_ue = self.n_tx, self.n_rx
-            r = spatial_correlation(self.correlation, n_bs, n_ue)    # index b·n_ue + u
-            u, b = np.divmod(np.arange(n_bs * n_ue), self.n_tx)       # link r·n_tx + t = u·n_bs + b
-            perm = b * n_ue + u
-            return r[np.ix_(perm, perm)].astype(np.complex128)
-        return spatial_correlation(self.correlation, self.n_rx, self.n_tx).astype(np.complex128)
+        return link_correlation(self.correlation, self.n_tx, self.n_rx, self.direction,
+                                self.polarization)
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +290,11 @@ def tdl_profile(config: TdlConfig) -> TdlProfile:
     """
     if config.model in _FIXED:
         rows = _table("tdl_conformance.csv")[config.model]
-        delays = np.array([r[0] for r in rows]) * 1e-9
-        p_db = np.array([r[1] for r in rows])
-        los_db = None
+        los = [r for r in rows if r[2] == "LOS"]
+        nlos = [r for r in rows if r[2] != "LOS"]
+        delays = np.array([r[0] for r in nlos]) * 1e-9
+        p_db = np.array([r[1] for r in nlos])
+        los_db = los[0][1] if los else None
     else:
         rows = _table("tdl_profiles.csv")[config.model]
         los = [r for r in rows if r[2] == "LOS"]
@@ -381,11 +401,11 @@ class TdlChannel:
         n_links = cfg.n_rx * cfg.n_tx
         g = self._sos(t).reshape(n_links, self.n_paths, t.size)
         g *= self._amp[None, :, None]
+        if self._c_sqrt is not None:
+            g = (self._c_sqrt @ g.reshape(n_links, -1)).reshape(n_links, self.n_paths, t.size)
         if self._los_phase is not None:
             f_los = cfg.max_doppler * cfg.los_doppler_factor
             g[:, 0, :] += np.sqrt(self.profile.los_power) * los_component(t, f_los, self._los_phase)
-        if self._c_sqrt is not None:
-            g = (self._c_sqrt @ g.reshape(n_links, -1)).reshape(n_links, self.n_paths, t.size)
         return g.reshape(cfg.n_rx, cfg.n_tx, self.n_paths, t.size).astype(np.complex64)
 
     def _check_rate(self, sample_rate: float) -> float:
