@@ -38,6 +38,7 @@ from opennr.modulation import modulate, modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.pusch import (
     PuschConfig,
+    pusch_bit_capacity,
     pusch_grid,
     pusch_plan,
     pusch_precoding_matrix,
@@ -150,8 +151,7 @@ class PuschLinkConfig:
     @property
     def g(self) -> int:
         """Coded bits of one transmission, G (TS 38.212 §6.2.7)."""
-        return pusch_plan(self.carrier, self.pusch).data_indices.size * self.qm \
-            * self.pusch.n_layers
+        return pusch_bit_capacity(self.carrier, self.pusch)
 
     @property
     def transport_block_size(self) -> int:

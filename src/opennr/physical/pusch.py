@@ -34,12 +34,20 @@ from opennr.physical.allocation import (
 from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
+from opennr.physical.ptrs import (
+    PtrsConfig,
+    ptrs_k_ref_re,
+    ptrs_pattern,
+    ptrs_symbol_indices,
+    ptrs_values,
+)
 from opennr.physical.pusch_dmrs import (
     pusch_dmrs_hop_positions,
     pusch_dmrs_symbol_positions,
     pusch_hop_lengths,
     pusch_tp_dmrs_sequence,
 )
+from opennr.physical.pusch_ptrs import TpPtrsConfig, ptrs_tp_positions, ptrs_tp_values
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
 from opennr.sequences.gold import gold_sequence
@@ -57,8 +65,10 @@ __all__ = [
     "pusch_layers",
     "pusch_plan",
     "pusch_precoding_matrix",
+    "pusch_ptrs",
     "pusch_scramble",
     "pusch_symbols",
+    "pusch_tp_ptrs",
 ]
 
 _CLAUSE = "TS 38.211 §6.3.1"
@@ -124,6 +134,12 @@ class PuschConfig:
         Restrict the configuration to hop 0 or 1 of intra-slot hopping: its plan, DM-RS and
         data REs are those of that hop alone (a receiver estimates each hop on its own);
         ``None`` for the whole PUSCH.
+    ptrs : PtrsConfig, TpPtrsConfig or None
+        PT-RS (TS 38.211 §6.4.1.2): a :class:`opennr.physical.ptrs.PtrsConfig` without transform
+        precoding (on the layer of its DM-RS port, ``ptrs.port`` defaulting to the lowest
+        DM-RS port; its power ``power_db``, by default 10 log10 ν for ν = 1..4, the ptrs-Power
+        "00" row of TS 38.214 Table 6.2.3.1-3), a
+        :class:`opennr.physical.pusch_ptrs.TpPtrsConfig` with it; ``None`` for no PT-RS.
 
     Raises
     ------
@@ -154,6 +170,7 @@ class PuschConfig:
     frequency_hopping: str = "disabled"
     rb_offset: int = 0
     hop: int | None = None
+    ptrs: PtrsConfig | TpPtrsConfig | None = None
 
     def __post_init__(self) -> None:
         check_choice("mapping_type", self.mapping_type, ("A", "B"), _CLAUSE_TIME)
@@ -221,6 +238,29 @@ class PuschConfig:
         self._check_ports()
         self._check_hopping()
         _dmrs_positions(self)
+        self._check_ptrs()
+
+    def _check_ptrs(self) -> None:
+        p = self.ptrs
+        if p is None:
+            return
+        if self.transform_precoding:
+            if not isinstance(p, TpPtrsConfig):
+                raise ConfigError("ptrs", type(p).__name__, "must be a TpPtrsConfig (or None) "
+                                  "with transform precoding", "TS 38.211 §6.4.1.2.2.2")
+            return
+        if not isinstance(p, PtrsConfig):
+            raise ConfigError("ptrs", type(p).__name__, "must be a PtrsConfig (or None) "
+                              "without transform precoding", "TS 38.211 §6.4.1.2.2.1")
+        port = min(self.dmrs_ports) if p.port is None else p.port
+        if port not in self.dmrs_ports:
+            raise ConfigError("ptrs.port", port,
+                              f"must be one of the DM-RS ports {self.dmrs_ports}",
+                              "TS 38.214 §6.2.3.1")
+        ptrs_k_ref_re(self.dmrs.config_type, port, p.re_offset)
+        p.beta(self.n_layers)
+        if p.port is None:
+            object.__setattr__(self, "ptrs", dataclasses.replace(p, port=port))
 
     def _check_hopping(self) -> None:
         clause = "TS 38.214 §6.3"
@@ -304,6 +344,16 @@ class PuschPlan:
         First OFDM symbol of each hop (one entry without frequency hopping).
     hop_crbs : tuple of numpy.ndarray
         Common resource blocks of each hop (``crbs`` is that of the first).
+    ptrs_symbols : numpy.ndarray of int64
+        OFDM symbols with PT-RS (empty without).
+    ptrs_indices : numpy.ndarray of int64
+        Transform precoding disabled: flat indices l · K + k of the PT-RS REs on layer
+        ``ptrs_layer``, symbol by symbol (data skips them on every layer).
+    ptrs_layer : int
+        Layer of the PT-RS (−1 without).
+    tp_data_positions, tp_ptrs_positions : numpy.ndarray of int64
+        Transform precoding enabled: flat indices into the (data symbols, M_sc) DFT input of
+        the data symbols (in order) and of the PT-RS samples (symbol by symbol).
     """
 
     carrier: Carrier
@@ -317,6 +367,18 @@ class PuschPlan:
     data_indices: np.ndarray
     hop_symbols: tuple[int, ...] = ()
     hop_crbs: tuple[np.ndarray, ...] = ()
+    ptrs_symbols: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    ptrs_indices: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int64))
+    ptrs_layer: int = -1
+    tp_data_positions: np.ndarray | None = None
+    tp_ptrs_positions: np.ndarray = dataclasses.field(
+        default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def n_layer_symbols(self) -> int:
+        """M_symb^layer: data symbols per layer (data REs less the transform-precoding PT-RS
+        samples)."""
+        return int(self.data_indices.size - self.tp_ptrs_positions.size)
 
     def symbol_crbs(self, symbol: int) -> np.ndarray:
         """CRBs of the hop that OFDM symbol ``symbol`` belongs to."""
@@ -378,21 +440,54 @@ def _plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
         hops = [hops[config.hop]]
     d = config.dmrs
     k_sc = carrier.n_subcarriers
+    all_dmrs = np.concatenate([dmrs_symbols(h[3], d)[0] for h in _hops(carrier, config)])
     parts = []
+    ptrs = {"ptrs_symbols": [], "ptrs_indices": []}
     for first, length, crbs, l_bar in hops:
         dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
         data, data_syms = data_resource_elements(carrier, crbs, first, length, dmrs_l, d)
+        if isinstance(config.ptrs, PtrsConfig):
+            # symbols from the whole allocation (l_ref restarts at every DM-RS symbol),
+            # subcarriers from the PRBs of the hop
+            pattern = ptrs_pattern(config.ptrs, config_type=d.config_type, port=config.ptrs.port,
+                                   crbs=crbs, start=s, length=n, dmrs_symbols=all_dmrs,
+                                   dmrs_length=d.length, n_rnti=config.n_rnti)
+            syms = pattern.symbols[(pattern.symbols >= first) & (pattern.symbols < first + length)]
+            k = pattern.k - 12 * carrier.n_start_grid
+            idx = (syms[:, None] * k_sc + k[None, :]).reshape(-1)
+            data = data[~np.isin(data, idx)]
+            ptrs["ptrs_symbols"].append(syms)
+            ptrs["ptrs_indices"].append(idx)
+        elif isinstance(config.ptrs, TpPtrsConfig):
+            syms = ptrs_symbol_indices(s, n, all_dmrs, config.ptrs.time_density,
+                                       dmrs_length=d.length)
+            ptrs["ptrs_symbols"].append(syms[(syms >= first) & (syms < first + length)])
         parts.append((crbs, dmrs_l, dmrs_lp, data, data_syms))
     crbs = parts[0][0]
     dmrs_l, dmrs_lp, data, data_syms = (np.concatenate([p[i] for p in parts])
                                         for i in (1, 2, 3, 4))
     hop_crbs = tuple(p[0] for p in parts)
+    extra = {k: np.concatenate(v).astype(np.int64) for k, v in ptrs.items() if v}
+    if isinstance(config.ptrs, PtrsConfig):
+        extra["ptrs_layer"] = config.dmrs_ports.index(config.ptrs.port)
+    elif isinstance(config.ptrs, TpPtrsConfig):
+        m_sc = 12 * crbs.size
+        m = ptrs_tp_positions(config.ptrs.n_groups, config.ptrs.n_samples, m_sc)
+        rows = np.flatnonzero(np.isin(data_syms, extra["ptrs_symbols"]))
+        ptrs_pos = (rows[:, None] * m_sc + m[None, :]).reshape(-1)
+        mask = np.ones(data_syms.size * m_sc, dtype=bool)
+        mask[ptrs_pos] = False
+        extra["tp_ptrs_positions"] = ptrs_pos
+        extra["tp_data_positions"] = np.flatnonzero(mask)
     for a in (dmrs_l, dmrs_lp, data_syms, data, *hop_crbs):
         a.setflags(write=False)
+    for a in extra.values():
+        if isinstance(a, np.ndarray):
+            a.setflags(write=False)
     return PuschPlan(carrier=carrier, config=config, n_symb_slot=n_symb, n_subcarriers=k_sc,
                      crbs=crbs, dmrs_symbols=dmrs_l, dmrs_l_prime=dmrs_lp,
                      data_symbols=data_syms, data_indices=data,
-                     hop_symbols=tuple(h[0] for h in hops), hop_crbs=hop_crbs)
+                     hop_symbols=tuple(h[0] for h in hops), hop_crbs=hop_crbs, **extra)
 
 
 def pusch_plan(carrier: Carrier, config: PuschConfig) -> PuschPlan:
@@ -425,9 +520,9 @@ def pusch_indices(carrier: Carrier, config: PuschConfig) -> np.ndarray:
 
 
 def pusch_bit_capacity(carrier: Carrier, config: PuschConfig) -> int:
-    """G = N_RE · ν · Q_m, the length of the multiplexed UL-SCH/UCI codeword
-    (TS 38.212 §6.2.7, TS 38.211 §6.3.1)."""
-    return pusch_plan(carrier, config).data_indices.size * config.n_layers * config.qm
+    """G = M_symb^layer · ν · Q_m (N_RE less the transform-precoding PT-RS samples), the length
+    of the multiplexed UL-SCH/UCI codeword (TS 38.212 §6.2.7, TS 38.211 §6.3.1)."""
+    return pusch_plan(carrier, config).n_layer_symbols * config.n_layers * config.qm
 
 
 def pusch_precoding_matrix(config: PuschConfig) -> np.ndarray:
@@ -554,9 +649,11 @@ def pusch_descramble_llrs(llrs: np.ndarray, c_init: int, *, x_indices: np.ndarra
     return out
 
 
-def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -> np.ndarray:
+def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+                 n_slot: int | None = None) -> np.ndarray:
     """Scrambling, modulation, layer mapping and transform precoding of the PUSCH codeword
-    (TS 38.211 §6.3.1.1-4).
+    (TS 38.211 §6.3.1.1-4); with transform precoding the PT-RS samples of §6.4.1.2.2.2 are
+    inserted into the DFT blocks of their symbols.
 
     Parameters
     ----------
@@ -565,6 +662,8 @@ def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) ->
     carrier : Carrier
         Supplies N_ID^cell when ``config.n_id`` is None.
     config : PuschConfig
+    n_slot : int, optional
+        Slot number of the transform-precoding PT-RS; ``None`` uses ``carrier.n_slot``.
 
     Returns
     -------
@@ -587,11 +686,81 @@ def pusch_layers(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) ->
     bits = pusch_scramble(b, scrambling_c_init(config.n_rnti, n_id))
     x = layer_map(modulate(bits, config.modulation), v)
     if config.transform_precoding:
+        if plan.tp_data_positions is not None:
+            if x.shape[-1] != plan.n_layer_symbols:
+                raise ValueError(f"codeword: expected {plan.n_layer_symbols * qm} bits around "
+                                 f"the PT-RS ({_CLAUSE}.4), got {b.shape[-1]}")
+            blocks = np.zeros((*x.shape[:-1], plan.data_indices.size), np.complex64)
+            blocks[..., plan.tp_data_positions] = x
+            blocks[..., plan.tp_ptrs_positions] = pusch_tp_ptrs(carrier, config, n_slot)
+            x = blocks
         x = transform_precode(x, plan.m_sc)
     return x
 
 
-def pusch_symbols(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -> np.ndarray:
+def pusch_tp_ptrs(carrier: Carrier, config: PuschConfig, n_slot: int | None = None) -> np.ndarray:
+    """PT-RS samples of a transform-precoded PUSCH in the DFT input of every PT-RS symbol
+    (TS 38.211 §6.4.1.2.1.2, §6.4.1.2.2.2), at ``pusch_plan(...).tp_ptrs_positions``.
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (N_PT-RS symbols · N_group N_samp,)
+    """
+    plan = pusch_plan(carrier, config)
+    if not isinstance(config.ptrs, TpPtrsConfig) or plan.ptrs_symbols.size == 0:
+        return np.zeros(0, np.complex64)
+    n_slot = check_int("n_slot", carrier.n_slot if n_slot is None else n_slot, 0,
+                       carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_id = config.ptrs.n_id
+    if n_id is None:
+        n_id = carrier.n_cell_id if config.n_id_rs is None else config.n_id_rs
+    full = pusch_plan(carrier, dataclasses.replace(config, hop=None)) if config.hop is not None \
+        else plan
+    v = ptrs_tp_values(config.ptrs, m_sc=plan.m_sc, modulation=config.modulation,
+                       n_rnti=config.n_rnti, n_id=n_id, n_symb_slot=plan.n_symb_slot, n_s=n_slot,
+                       l=int(full.ptrs_symbols[0]))
+    return np.tile(v, plan.ptrs_symbols.size)
+
+
+def pusch_ptrs(carrier: Carrier, config: PuschConfig,
+               n_slot: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """PT-RS resource elements and values of a PUSCH without transform precoding, on the layer
+    ``pusch_plan(...).ptrs_layer`` before precoding (TS 38.211 §6.4.1.2.1.1, §6.4.1.2.2.1).
+
+    The values are those of :func:`opennr.physical.ptrs.ptrs_values`: the DM-RS sequence of the
+    associated port at the first DM-RS symbol of the hop, times β_PT-RS.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64, shape (N_PT-RS,)
+        Flat indices l · K + k in the slot grid (``plan.ptrs_indices``).
+    values : numpy.ndarray of complex64, shape (N_PT-RS,)
+        Both empty without PT-RS (or with transform precoding, see :func:`pusch_tp_ptrs`).
+    """
+    plan = pusch_plan(carrier, config)
+    if not isinstance(config.ptrs, PtrsConfig) or plan.ptrs_indices.size == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.complex64)
+    n_slot = check_int("n_slot", carrier.n_slot if n_slot is None else n_slot, 0,
+                       carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    d, p = config.dmrs, config.ptrs
+    n_id = carrier.n_cell_id if d.n_id is None else d.n_id
+    k_sc = plan.n_subcarriers
+    sym = plan.ptrs_indices // k_sc
+    k = plan.ptrs_indices % k_sc + 12 * carrier.n_start_grid
+    val = np.empty(sym.size, np.complex64)
+    for crbs, first in zip(plan.hop_crbs, plan.hop_symbols, strict=True):
+        sel = np.isin(k // 12, crbs) & (sym >= first)
+        if not sel.any():
+            continue
+        l0 = int(plan.dmrs_symbols[plan.dmrs_symbols >= first][0])
+        val[sel] = ptrs_values(d.config_type, p.port, k[sel], l0=l0, n_symb_slot=plan.n_symb_slot,
+                               n_s=n_slot, n_id=n_id, n_scid=d.n_scid,
+                               beta=p.beta(config.n_layers))
+    return plan.ptrs_indices.copy(), val
+
+
+def pusch_symbols(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,
+                  n_slot: int | None = None) -> np.ndarray:
     """Precoded PUSCH symbols of every antenna port (TS 38.211 §6.3.1.1-5).
 
     Parameters
@@ -610,7 +779,8 @@ def pusch_symbols(codeword: np.ndarray, carrier: Carrier, config: PuschConfig) -
     ValueError
         See :func:`pusch_layers`.
     """
-    return precode(pusch_layers(codeword, carrier, config), pusch_precoding_matrix(config))
+    return precode(pusch_layers(codeword, carrier, config, n_slot=n_slot),
+                   pusch_precoding_matrix(config))
 
 
 def pusch_dmrs(carrier: Carrier, config: PuschConfig,
@@ -720,11 +890,14 @@ def pusch_grid(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     if b.ndim != 1 or b.size != g:
         raise ValueError(f"codeword: expected shape ({g},), the bit capacity G of the "
                          f"allocation ({_CLAUSE}.6), got {b.shape}")
-    x = pusch_layers(b, carrier, config)
+    x = pusch_layers(b, carrier, config, n_slot=n_slot)
     v = config.n_layers
     layers = np.zeros((v, plan.n_symb_slot * plan.n_subcarriers), np.complex64)
     layers[:, plan.data_indices] = x
     idx, val = pusch_dmrs(carrier, config, n_slot)
     np.put_along_axis(layers, idx, val, axis=1)
+    if plan.ptrs_layer >= 0:
+        p_idx, p_val = pusch_ptrs(carrier, config, n_slot)
+        layers[plan.ptrs_layer, p_idx] = p_val
     grid = precode(layers, pusch_precoding_matrix(config))
     return grid.reshape(grid.shape[0], plan.n_symb_slot, plan.n_subcarriers)

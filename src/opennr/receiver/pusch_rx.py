@@ -5,7 +5,9 @@ Processing order: extraction of the data REs (§6.3.1.6, :func:`opennr.physical.
 DM-RS channel estimation of the effective channel of each layer, precoding included
 (:mod:`opennr.receiver.channel_estimation`; each hop on its own with intra-slot frequency
 hopping), per-RE MMSE/ZF detection of the ν layers (:mod:`opennr.receiver.equalization`),
-transform deprecoding when transform precoding is enabled (§6.3.1.4), layer demapping (§6.3.1.3),
+common phase correction from the PT-RS (§6.4.1.2, when configured), transform deprecoding when
+transform precoding is enabled (§6.3.1.4; the PT-RS samples are then taken out of each block),
+layer demapping (§6.3.1.3),
 soft demapping with the effective noise variance of each symbol (§6.3.1.2, pi/2-BPSK included),
 descrambling with the UCI placeholders (§6.3.1.1) and UL-SCH decoding with optional HARQ soft
 combining.
@@ -29,7 +31,13 @@ from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.modulation import demodulate
 from opennr.numerology import Carrier
 from opennr.physical.layermap import layer_demap
-from opennr.physical.pusch import PuschConfig, pusch_descramble_llrs, pusch_plan
+from opennr.physical.pusch import (
+    PuschConfig,
+    pusch_descramble_llrs,
+    pusch_plan,
+    pusch_ptrs,
+    pusch_tp_ptrs,
+)
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import transform_deprecode
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
@@ -190,8 +198,25 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     yd = np.take(y.reshape(n_rx, -1), idx, axis=1)
     hd = np.take(est.h.reshape(n_rx * nu, -1), idx, axis=1).reshape(n_rx, nu, -1)
     x, nv = equalize(yd, hd, max(s2, NOISE_FLOOR), method=equalizer)
+    if plan.ptrs_layer >= 0:
+        # CP-OFDM PT-RS: the common phase of each PT-RS symbol, from its detected PT-RS
+        p_idx, p_val = pusch_ptrs(carrier, config, n_slot)
+        yp = np.take(y.reshape(n_rx, -1), p_idx, axis=1)
+        hp = np.take(est.h.reshape(n_rx * nu, -1), p_idx, axis=1).reshape(n_rx, nu, -1)
+        xp, _ = equalize(yp, hp, max(s2, NOISE_FLOOR), method=equalizer)
+        phase = _common_phase(xp[plan.ptrs_layer] * np.conj(p_val), p_idx // plan.n_subcarriers,
+                              plan.ptrs_symbols, idx // plan.n_subcarriers)
+        x = x * phase
     if config.transform_precoding:
         x, nv = _transform_deprecode(x, nv, plan.m_sc)
+        if plan.tp_data_positions is not None:
+            rows = np.repeat(plan.data_symbols, plan.m_sc)
+            p_pos = plan.tp_ptrs_positions
+            z = x[0, p_pos] * np.conj(pusch_tp_ptrs(carrier, config, n_slot))
+            phase = _common_phase(z, rows[p_pos], plan.ptrs_symbols,
+                                  rows[plan.tp_data_positions])
+            x = x[:, plan.tp_data_positions] * phase
+            nv = np.ascontiguousarray(nv[:, plan.tp_data_positions])
     nv_d = np.clip(nv, NOISE_FLOOR, NOISE_CEILING)
     (sym,), (var,) = layer_demap(x), layer_demap(nv_d)
     llr = demodulate(sym, config.modulation, var, method=method)
@@ -199,6 +224,20 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     llr = pusch_descramble_llrs(llr, scrambling_c_init(config.n_rnti, n_id),
                                 x_indices=x_indices, y_indices=y_indices)
     return PuschDemodResult(llrs=llr, symbols=x, noise_var_eff=nv, estimate=est)
+
+
+def _common_phase(z: np.ndarray, z_symbols: np.ndarray, ptrs_symbols: np.ndarray,
+                  symbols: np.ndarray) -> np.ndarray:
+    """e^{−jφ(l)} of each entry of ``symbols``: φ is the angle of Σ z over the PT-RS of each
+    PT-RS symbol (z = detected PT-RS times the conjugate of its known value), interpolated
+    linearly in l between PT-RS symbols and held beyond them (TS 38.211 §6.4.1.2 PT-RS; the
+    phase tracking is not normative)."""
+    pos = np.searchsorted(ptrs_symbols, z_symbols)
+    acc = np.zeros(ptrs_symbols.size, np.complex128)
+    np.add.at(acc, pos, z)
+    phi = np.unwrap(np.angle(acc))
+    est = np.interp(symbols.astype(np.float64), ptrs_symbols.astype(np.float64), phi)
+    return np.exp(-1j * est).astype(np.complex64)
 
 
 def _transform_deprecode(x: np.ndarray, nv: np.ndarray, m_sc: int) -> tuple[np.ndarray, np.ndarray]:
