@@ -124,7 +124,8 @@ class DciDecodeResult:
     bits : numpy.ndarray of uint8, shape (..., A)
         Decoded payload (the 12-bit padded payload is cut back to ``A``).
     crc_ok : numpy.ndarray of bool, shape (...)
-        True where the CRC, masked with the RNTI, checks.
+        True where the CRC, masked with the RNTI, checks (and the zero padding of a payload
+        shorter than 12 bits decodes as zeros).
     """
 
     bits: np.ndarray
@@ -169,4 +170,7 @@ def dci_decode(llr, a: int, rnti: int, *, list_size: int = 8) -> DciDecodeResult
     soft = polar_rate_recover(arr, k=k, n=n, i_bil=False)
     res = polar_decode(soft, k=k, e=e, n_max=_N_MAX, i_il=True, list_size=list_size, crc="24C",
                        crc_prefix_ones=DCI_CRC_LENGTH, crc_mask=mask)
-    return DciDecodeResult(np.ascontiguousarray(res.bits[..., :a]), res.crc_ok)
+    ok = res.crc_ok
+    if a < a_pad:  # the zero padding of §7.3.1 is known: a 1 there is a failed decoding
+        ok = ok & ~res.bits[..., a:a_pad].any(axis=-1)
+    return DciDecodeResult(np.ascontiguousarray(res.bits[..., :a]), ok)
