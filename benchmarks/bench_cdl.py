@@ -2,16 +2,22 @@
 
 CDL-C, 300 ns delay spread, 100 Hz maximum Doppler, 38.901 elements, cross-polarised panels of
 2x2 (8 ports, transmit) and 1x2 (4 ports, receive); one slot (1 ms) at 30.72 Msps through ``apply``, and the
-frequency response of 14 symbols x 3276 subcarriers.
+frequency response of 14 symbols x 3276 subcarriers. BLAS is limited to one thread (figures per
+core).
 """
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
-from _timing import best_time
-from opennr.channel.antenna import AntennaArray
-from opennr.channel.cdl import CdlChannel, CdlConfig
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+
+from _timing import best_time  # noqa: E402
+from opennr.channel.antenna import AntennaArray  # noqa: E402
+from opennr.channel.cdl import CdlChannel, CdlConfig  # noqa: E402
 
 _RATE = 30.72e6
 
