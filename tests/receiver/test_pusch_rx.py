@@ -145,8 +145,9 @@ def test_awgn_bler_falls_with_snr(rng):
     assert errors == sorted(errors, reverse=True)
 
 
-@pytest.mark.parametrize("estimator", ["ls", "perfect"])
-def test_two_layers_codebook_frequency_selective_noisy(estimator, rng):
+@pytest.mark.parametrize(("estimator", "equalizer"), [("ls", "mmse"), ("perfect", "mmse"),
+                                                      ("ls", "irc")])
+def test_two_layers_codebook_frequency_selective_noisy(estimator, equalizer, rng):
     carrier = Carrier(scs=30, n_size_grid=24)
     cfg = PuschConfig(n_layers=2, n_antenna_ports=4, tpmi=3, modulation="16QAM",
                       dmrs=DmrsConfig(additional_position=1))
@@ -162,7 +163,7 @@ def test_two_layers_codebook_frequency_selective_noisy(estimator, rng):
     y = np.einsum("rplk,plk->rlk", hp, tx) + np.sqrt(n0) * _crandn(rng, n_rx, 14, f.size)
     h_eff = np.einsum("rplk,pj->rjlk", hp, pusch_precoding_matrix(cfg))
     res = pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=3, estimator=estimator,
-                        h_true=h_eff)
+                        h_true=h_eff, equalizer=equalizer)
     assert res.tb_crc_ok
     np.testing.assert_array_equal(res.tb, tb)
     assert 0.7 < res.demod.estimate.noise_var / n0 < 1.4

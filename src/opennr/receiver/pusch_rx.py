@@ -197,13 +197,13 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     idx = plan.data_indices
     yd = np.take(y.reshape(n_rx, -1), idx, axis=1)
     hd = np.take(est.h.reshape(n_rx * nu, -1), idx, axis=1).reshape(n_rx, nu, -1)
-    x, nv = equalize(yd, hd, max(s2, NOISE_FLOOR), method=equalizer)
+    x, nv = _equalize(yd, hd, s2, equalizer, est, idx, plan.n_subcarriers)
     if plan.ptrs_layer >= 0:
         # CP-OFDM PT-RS: the common phase of each PT-RS symbol, from its detected PT-RS
         p_idx, p_val = pusch_ptrs(carrier, config, n_slot)
         yp = np.take(y.reshape(n_rx, -1), p_idx, axis=1)
         hp = np.take(est.h.reshape(n_rx * nu, -1), p_idx, axis=1).reshape(n_rx, nu, -1)
-        xp, _ = equalize(yp, hp, max(s2, NOISE_FLOOR), method=equalizer)
+        xp, _ = _equalize(yp, hp, s2, equalizer, est, p_idx, plan.n_subcarriers)
         phase = _common_phase(xp[plan.ptrs_layer] * np.conj(p_val), p_idx // plan.n_subcarriers,
                               plan.ptrs_symbols, idx // plan.n_subcarriers)
         x = x * phase
@@ -224,6 +224,17 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     llr = pusch_descramble_llrs(llr, scrambling_c_init(config.n_rnti, n_id),
                                 x_indices=x_indices, y_indices=y_indices)
     return PuschDemodResult(llrs=llr, symbols=x, noise_var_eff=nv, estimate=est)
+
+
+def _equalize(y: np.ndarray, h: np.ndarray, s2: float, method: str, est: ChannelEstimate,
+              re: np.ndarray, k_sc: int) -> tuple[np.ndarray, np.ndarray]:
+    """Detection by ``method``; the noise covariance of the estimate (per PRB) goes along for
+    the detectors that use it."""
+    cov = getattr(est, "noise_cov", None)
+    if cov is None:
+        return equalize(y, h, max(s2, NOISE_FLOOR), method=method)
+    return equalize(y, h, max(s2, NOISE_FLOOR), method=method, noise_cov=cov,
+                    cov_index=(re % k_sc) // 12)
 
 
 def _common_phase(z: np.ndarray, z_symbols: np.ndarray, ptrs_symbols: np.ndarray,
