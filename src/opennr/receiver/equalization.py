@@ -62,22 +62,22 @@ def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n:
             raise ValueError(f"cov_index: shape {gi.shape} does not broadcast to {(*batch, n)}") \
                 from None
         gidx, stride = np.ascontiguousarray(gi.reshape(-1), dtype=np.int64), 1
-    used = np.bincount(gidx, minlength=n_g) > 0
+    used = np.flatnonzero(np.bincount(gidx, minlength=n_g))
+    ru = r[used]
+    herm = np.abs(ru - np.conj(np.swapaxes(ru, 1, 2))).max(axis=(1, 2)) \
+        <= 1e-5 * np.abs(ru).max(axis=(1, 2)) + 1e-30
+    if not herm.all():
+        raise ValueError(f"noise_cov: matrix {used[np.argmin(herm)]} is not Hermitian")
+    load = _COV_LOADING * np.einsum("gii->g", ru).real / n_rx
+    try:
+        low = np.linalg.cholesky(ru + load[:, None, None] * np.eye(n_rx))
+    except np.linalg.LinAlgError:
+        low = None
+    if low is None or not np.all(load > 0) or not np.all(np.isfinite(low)):
+        raise ValueError("noise_cov: every matrix used must be positive definite")
     winv = np.zeros((n_g, n_rx, n_rx), np.complex128)
     winv[:] = np.eye(n_rx)
-    eye = np.eye(n_rx)
-    for g in np.flatnonzero(used):
-        rg = r[g]
-        if not np.allclose(rg, rg.conj().T, rtol=1e-5, atol=1e-6 * np.abs(rg).max()):
-            raise ValueError(f"noise_cov: matrix {g} is not Hermitian")
-        load = _COV_LOADING * np.trace(rg).real / n_rx
-        try:
-            low = np.linalg.cholesky(rg + load * eye)
-        except np.linalg.LinAlgError:
-            raise ValueError(f"noise_cov: matrix {g} is not positive definite") from None
-        if load <= 0 or not np.all(np.diag(low).real > 0):
-            raise ValueError(f"noise_cov: matrix {g} is not positive definite")
-        winv[g] = np.linalg.inv(low)
+    winv[used] = np.linalg.inv(low)
     return winv, gidx, stride
 
 
