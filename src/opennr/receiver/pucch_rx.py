@@ -139,7 +139,7 @@ def _rx(rx_grid: object, carrier: Carrier) -> np.ndarray:
     if y.ndim != 3 or y.shape[1:] != shape:
         raise ValueError(f"rx_grid: expected shape (n_rx, {shape[0]}, {shape[1]}) or {shape}, "
                          f"got {np.shape(rx_grid)}")
-    if not (np.issubdtype(y.dtype, np.complexfloating) or np.issubdtype(y.dtype, np.floating)):
+    if not np.issubdtype(y.dtype, np.number):
         raise ValueError(f"rx_grid: expected complex resource elements, got {y.dtype}")
     return y.reshape(y.shape[0], -1)
 
