@@ -8,6 +8,7 @@ from opennr.receiver.channel_estimation import (
     estimate_channel,
     ls_channel_estimate,
     perfect_channel_estimate,
+    wiener_channel_estimate,
 )
 from opennr.receiver.equalization import equalize
 from opennr.receiver.pdcch_rx import MonitoredSearchSpace, PdcchDetection, pdcch_blind_decode
@@ -86,4 +87,5 @@ __all__ = [
     "pusch_receive",
     "ss_raster_bands",
     "ssb_raster_frequencies",
+    "wiener_channel_estimate",
 ]
