@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from opennr.channel.multipath import apply_paths
 from opennr.channel.tdl import TdlChannel, TdlConfig, parse_tdl_name, symbol_times, tdl_profile
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier, ofdm_info
@@ -119,6 +120,19 @@ def test_time_varying_apply_follows_the_gains():
     # A constant input sees the sum of the path gains (all delays are far below a sample).
     want = ch.gains(t0 + np.arange(4000) / fs)[0, 0].sum(axis=0)
     np.testing.assert_allclose(y[0, 100:-100], want[100:-100], atol=2e-3)
+
+
+def test_gain_grid_interpolation_error_is_within_the_stated_bound():
+    """apply() interpolates the gains linearly from 128 points per Doppler period: the rms error
+    against gains evaluated at every sample is at most (2π/128)²/8 = 3.0e-4 of the rms output."""
+    cfg = TdlConfig(model="TDL-B", delay_spread=300e-9, max_doppler=500.0, n_rx=2)
+    ch = TdlChannel(cfg, np.random.default_rng(13))
+    fs, n, t0 = 1.92e6, 40000, 0.0371
+    x = np.exp(2j * np.pi * np.random.default_rng(14).random((1, n))).astype(np.complex64)
+    y = ch.apply(x, fs, t0=t0)
+    exact = apply_paths(x, ch.delays, ch.gains(t0 + np.arange(n) / fs), fs)
+    err = np.sqrt(np.mean(np.abs(y - exact) ** 2) / np.mean(np.abs(exact) ** 2))
+    assert 1e-6 < err < (2 * np.pi / 128) ** 2 / 8
 
 
 def test_symbol_times_and_fixed_profiles():

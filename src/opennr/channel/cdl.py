@@ -20,7 +20,7 @@ c_ZSD, c_ZSA, XPR: 619 values) with the CDL json files of NVIDIA Sionna; no diff
 normalised rms delay spread of the tables is 1.0000 except for CDL-D (and TDL-D), 0.9937: the
 tabulated powers are rounded to 0.1 dB and that rounding alone moves CDL-D's delay spread by up to
 ±0.007 (its long, weak tail weighs heavily), so the published table itself is 0.6 % short; the
-delays are scaled by DS_desired as §7.7.3 says, without renormalising, as other implementations do.
+delays are scaled by DS_desired as §7.7.3 says, without renormalising (as Sionna does too).
 CDL-E cluster 14 has normalised delay 20.6419 (TDL-E tap 14: 20.6519); both as published.
 
 Scaling: delays τ_n = τ_n,model · DS_desired (§7.7.3); optional angle scaling (§7.7.5.1, eq.

@@ -31,9 +31,10 @@ Time variation. The gains are taken on a grid of instants and interpolated linea
 them (the TDL and CDL channels use ``GAIN_SAMPLES_PER_DOPPLER_PERIOD`` = 128 points per period
 of the maximum Doppler frequency f_D, :mod:`opennr.channel.tdl`). Every component of a fading
 process is a sinusoid of frequency at most f_D, whose linear interpolation over a step Δ errs
-by at most (2π f_D Δ)²/8 of its amplitude: 3.0e-4 (−70 dB) relative to the rms gain at 128
-points per period. The per-sample work is one multiply-add of the interpolation weight whatever
-the grid, so the grid is kept this fine at no measurable cost.
+by at most (2π f_D Δ)²/8 of its amplitude; the components have distinct frequencies, so the rms
+interpolation error is at most 3.0e-4 (−70 dB) of the rms gain at 128 points per period. The
+per-sample work is one multiply-add of the interpolation weight whatever the grid, so the grid
+is kept this fine at no measurable cost.
 """
 
 from __future__ import annotations
