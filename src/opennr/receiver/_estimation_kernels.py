@@ -128,9 +128,10 @@ def interpolate_blocks(hp, start, fidx, bank_re, bank_im, a, l0, runs, hf, h):
 
 
 @numba.njit(cache=True, nogil=True)
-def pilot_residual_power(hp, start, fidx, own, bank_re, bank_im):
+def pilot_residual_power(hp, start, fidx, own, bank_re, bank_im, step):
     """Σ |z_i − Σ_m w[m, c] z[start + m]|² over antennas, ports, symbol groups and the pilots
-    i = start + own[f, c] of every PRB's window (smoother bank (F, M, ppp) as float32 parts).
+    i = start + own[f, c] of every ``step``-th PRB's window (smoother bank (F, M, ppp) as
+    float32 parts).
 
     hp (n_rx, ν, T, 2P) float32 view of the complex64 pilots; start, fidx (ν, n_prb).
     """
@@ -145,7 +146,7 @@ def pilot_residual_power(hp, start, fidx, own, bank_re, bank_im):
         for j in range(nu):
             for t in range(n_t):
                 z = hp[r, j, t]
-                for b in range(n_b):
+                for b in range(0, n_b, step):
                     s = 2 * start[j, b]
                     f = fidx[j, b]
                     for c in range(ppp):

@@ -64,6 +64,7 @@ ESTIMATORS = ("ls", "wiener", "perfect")
 PDP_MODELS = ("exponential", "uniform")
 _SNR_DB_RANGE = (-10, 40)       # SNR of a despread pilot, 1 dB bins, for the filter caches
 _SNR_T_DB_RANGE = (-10, 50)     # SNR of a frequency-filtered pilot, for the time filter
+_NOISE_SAMPLES = 4096           # pilot residuals enough for a noise estimate within about 2 %
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,8 +490,8 @@ class _Smoother:
 
     bank_re: np.ndarray   # (F, M, ppp) float32: weight of window pilot i for own pilot c
     bank_im: np.ndarray
-    dof: float            # Σ over the pilots of one port, antenna and symbol group of
-                          # E|z_i − ẑ_i|² / σ_p² = 1 − 2 Re w_ii + ‖w_i‖², averaged over ports
+    dof: np.ndarray       # (ν, n_prb) Σ over the own pilots of each PRB of
+                          # E|z_i − ẑ_i|² / σ_p² = 1 − 2 Re w_ii + ‖w_i‖²
 
 
 @functools.lru_cache(maxsize=64)
@@ -511,8 +512,8 @@ def _noise_smoother(carrier: Carrier, config, delay_spread: float, pdp: str,
         dof[f] = float(np.sum(np.abs(e) ** 2))
     out = _Smoother(bank_re=np.ascontiguousarray(bank.real, dtype=np.float32),
                     bank_im=np.ascontiguousarray(bank.imag, dtype=np.float32),
-                    dof=float(dof[w.fidx].sum(axis=1).mean()))
-    for x in (out.bank_re, out.bank_im):
+                    dof=np.ascontiguousarray(dof[w.fidx]))
+    for x in (out.bank_re, out.bank_im, out.dof):
         x.setflags(write=False)
     return out
 
@@ -631,8 +632,12 @@ def wiener_channel_estimate(grid: np.ndarray, carrier: Carrier,
     hpf = hp.view(np.float32)
     win = _windows(carrier0, config, delay_spread, pdp, window_prbs)
     sm = _noise_smoother(carrier0, config, delay_spread, pdp, window_prbs)
-    res = _k.pilot_residual_power(hpf, win.start, win.fidx, win.own, sm.bank_re, sm.bank_im)
-    s2p = res / (sm.dof * hp.shape[0] * hp.shape[1] * hp.shape[2])
+    # the noise from about _NOISE_SAMPLES pilot residuals (every step-th PRB)
+    n_prb = win.start.shape[1]
+    step = max(1, hp.size // _NOISE_SAMPLES)
+    res = _k.pilot_residual_power(hpf, win.start, win.fidx, win.own, sm.bank_re, sm.bank_im,
+                                  step)
+    s2p = res / (float(sm.dof[:, 0:n_prb:step].sum()) * hp.shape[0] * hp.shape[2])
     noise = s2p * config.dmrs.beta ** 2 * ep.n_avg
     power = float(np.dot(hpf.reshape(-1), hpf.reshape(-1))) / hp.size - s2p
     snr_f = _snr_bin(power / s2p if s2p > 0 else math.inf, _SNR_DB_RANGE)
