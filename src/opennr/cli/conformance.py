@@ -42,7 +42,8 @@ def list_cases(
     table = Table(title="TS 38.104 §8.2 PUSCH performance requirements")
     for col in ("case", "link", "FRC", "BW/SCS", "antennas", "channel", "SNR dB", "default",
                 "status"):
-        table.add_column(col, justify="right" if col == "SNR dB" else "left", no_wrap=True)
+        table.add_column(col, justify="right" if col == "SNR dB" else "left",
+                         no_wrap=col in ("case", "FRC"), overflow="fold")
     for c in chosen:
         status = case_status(c)
         shown = "[green]runnable[/]" if status == "runnable" else f"[yellow]{status}[/]"

@@ -164,7 +164,9 @@ class ConformanceOptions:
     batch_size: int = 8
 
     def stop(self) -> ThroughputStop:
-        slots = self.max_slots or (3000 if self.quick else 1500)
+        slots = self.max_slots
+        if slots is None:
+            slots = 3000 if self.quick else 1500
         return ThroughputStop(max_slots=slots, batch_size=self.batch_size,
                               confidence=self.confidence, min_slots=min(self.min_slots, slots),
                               precision=None if self.quick else self.precision)

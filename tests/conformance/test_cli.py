@@ -1,0 +1,87 @@
+"""``opennr conformance list`` and ``run``: the case table, errors, needs-feature cases, reports."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from typer.testing import CliRunner
+
+import opennr.conformance
+import opennr.conformance.cases
+from opennr.cli.main import app
+from opennr.sim.store import ResultsStore
+
+runner = CliRunner()
+
+
+def test_list_shows_every_case_with_its_status():
+    result = runner.invoke(app, ["conformance", "list"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    for text in ("8.2.1.2-1-r1", "G-FR1-A3-8", "TDLB100-400", "-2.3", "8.2.1.2-7-r3", "13",
+                 "G-FR1-A3-31", "runnable"):
+        assert text in result.output
+    one = runner.invoke(app, ["conformance", "list", "G-FR1-A5-14"], terminal_width=200)
+    assert one.exit_code == 0 and "8.2.1.2-7-r3" in one.output and "8.2.1.2-1-r1" not in one.output
+
+
+def test_unknown_case_is_an_error():
+    for command in ("list", "run"):
+        result = runner.invoke(app, ["conformance", command, "8.2.1.2-1-r1", "G-FR9-Z"])
+        assert result.exit_code == 2
+        assert "G-FR9-Z" in result.output and "matches no conformance case" in result.output
+
+
+def _with_needing_case(monkeypatch):
+    cases = opennr.conformance.cases.load_cases()
+    extra = dataclasses.replace(cases[0], case="8.2.1.2-1-r99", requires=("dm-rs-8-rx",))
+    patched = (*cases, extra)
+    monkeypatch.setattr(opennr.conformance.cases, "load_cases", lambda *a: patched)
+    monkeypatch.setattr(opennr.conformance, "load_cases", lambda *a: patched)
+
+
+def test_cases_needing_a_feature_are_listed_not_hidden(monkeypatch):
+    _with_needing_case(monkeypatch)
+    result = runner.invoke(app, ["conformance", "list"], terminal_width=200)
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    at = next(i for i, s in enumerate(lines) if "8.2.1.2-1-r99" in s)
+    status = " ".join(s.split("│")[-2].strip() for s in lines[at:at + 3] if s.count("│") > 2)
+    assert "needs dm-rs-8-rx" in status
+
+
+def test_run_writes_store_and_reports(tmp_path, monkeypatch):
+    _with_needing_case(monkeypatch)
+    store, out = tmp_path / "c.db", tmp_path / "rep"
+    result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "8.2.1.2-1-r99", "--quick",
+                                 "--max-slots", "4", "--min-slots", "4", "--store", str(store),
+                                 "-o", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "needs dm-rs-8-rx" in result.output
+    md = (out / "report.md").read_text()
+    page = (out / "report.html").read_text()
+    assert (out / "8.2.1.2-4-r1.png").stat().st_size > 1000
+    for text in ("8.2.1.2-4-r1", "G-FR1-A3-11", "-2.3", "10 MHz / 30 kHz"):
+        assert text in md and text in page
+    row = next(s for s in md.splitlines() if s.startswith("| 8.2.1.2-4-r1"))
+    assert any(v in row for v in ("pass", "fail", "undecided"))
+    assert "8.2.1.2-1-r99 (needs dm-rs-8-rx)" in md
+    assert "data:image/png;base64," in page
+    with ResultsStore(store, readonly=True) as db:
+        runs = db.runs()
+    assert len(runs) == 1 and runs[0]["status"] == "done"
+    assert runs[0]["config"]["receiver"]["estimator"] != "perfect"
+    again = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--quick", "--max-slots", "4",
+                                "--min-slots", "4", "--store", str(store), "-o", str(out),
+                                "--resume"])
+    assert again.exit_code == 0, again.output
+    with ResultsStore(store, readonly=True) as db:
+        assert len(db.runs()) == 1
+
+
+def test_perfect_csi_and_bad_options_are_refused(tmp_path):
+    result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--estimator", "perfect",
+                                 "--store", str(tmp_path / "c.db")])
+    assert result.exit_code == 2 and "practical" in result.output
+    result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--max-slots", "0",
+                                 "--store", str(tmp_path / "c.db")])
+    assert result.exit_code == 2 and "max_slots" in result.output
