@@ -9,8 +9,11 @@ the symbols l = l̄ + l', with the values a_{k,l} = β w_f(k') w_t(l') r(2n + k'
 2. despreads the code-division multiplexing (CDM): averages over the k' pair (and the l' pair
    of a double-symbol DM-RS); the ports of one CDM group differ in w_f / w_t, so the average
    cancels the other ports of the group when the channel is flat over the pair,
-3. estimates the noise variance from the second differences of adjacent despread estimates
-   (which cancel a channel that varies linearly over three pilots),
+3. estimates the noise variance: LS from the second differences of adjacent despread
+   estimates (which cancel a channel that varies linearly over three pilots); Wiener from the
+   residuals of the despread pilots after a smoother that resolves the assumed channel model
+   (unbiased by its degrees of freedom, and not fooled by the curvature of a channel with a long
+   delay spread),
 4. interpolates the despread pilots z onto the allocated REs with a separable filter: a
    frequency stage onto the allocated subcarriers of every DM-RS symbol (group), then a time
    stage onto the allocated symbols,
@@ -592,9 +595,15 @@ def wiener_channel_estimate(grid: np.ndarray, carrier: Carrier,
     Each allocated PRB's 12 subcarriers are filtered from the despread pilots of the
     ``window_prbs`` PRBs around it (the window slides inward at the allocation edges) with the
     correlation r_f of the assumed power-delay profile; the DM-RS symbol groups are combined
-    with r_t(Δt) = J0(2π f_D Δt). The filters are Wiener filters for the SNR of the pilots
-    (from the LS noise estimate, rounded to 1 dB) constrained to unit DC gain, and are cached
-    per layout, SNR and assumptions.
+    with r_t(Δt) = J0(2π f_D Δt). The filters are Wiener filters for the SNR of the pilots,
+    rounded to 1 dB, constrained to unit DC gain, and are cached per layout, SNR and
+    assumptions. The noise is estimated from the residuals z_i − ẑ_i of the despread pilots
+    after a Wiener smoother of each window at 40 dB (which follows the assumed channel but not
+    the noise), divided by their expected share 1 − 2 Re w_ii + ‖w_i‖² of σ_p².
+
+    The ports of one CDM group are despread as for LS, so the leakage between them on a
+    frequency-selective channel (the pair of REs is 1 or 2 subcarriers wide) stays in the
+    estimate.
 
     Parameters
     ----------
@@ -612,8 +621,8 @@ def wiener_channel_estimate(grid: np.ndarray, carrier: Carrier,
     Returns
     -------
     ChannelEstimate
-        h (n_rx, ν, N_symb^slot, K) complex64 over the allocated PRBs and symbols, σ² (the LS
-        estimate from the second differences) and the covariance R_nn of every PRB.
+        h (n_rx, ν, N_symb^slot, K) complex64 over the allocated PRBs and symbols, σ² (from
+        the smoother residuals) and the covariance R_nn of every PRB.
 
     Raises
     ------
