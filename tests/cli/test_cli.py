@@ -243,3 +243,8 @@ def test_kill_and_interrupt_then_resume_equals_an_uninterrupted_run(tmp_path, mo
     with ResultsStore(store) as db, ResultsStore(tmp_path / "full.db") as ref:
         assert db.batches(1) == ref.batches(1)
         assert len(db.runs()) == 1 and db.batch_count(1) == total
+
+
+def test_bench_unknown_benchmark_is_a_clear_error():
+    result = runner.invoke(app, ["bench", "--only", "nonexistent"])
+    assert result.exit_code == 2 and "unknown benchmark" in result.output
