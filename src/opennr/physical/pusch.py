@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from opennr._validate import as_llrs, check_choice, check_int
+from opennr.coding.smallblock import PLACEHOLDER_X, PLACEHOLDER_Y
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
 from opennr.numerology import Bwp, Carrier
@@ -51,6 +52,14 @@ from opennr.physical.pusch_ptrs import TpPtrsConfig, ptrs_tp_positions, ptrs_tp_
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import is_transform_precoding_size, transform_precode
 from opennr.sequences.gold import gold_sequence
+from opennr.transport.sch import SchConfig, sch_encode
+from opennr.transport.uci_pusch import (
+    UciPuschConfig,
+    UciPuschPlan,
+    pusch_uci_encode,
+    pusch_uci_resources,
+    uci_pusch_plan,
+)
 
 __all__ = [
     "PLACEHOLDER_X",
@@ -58,27 +67,25 @@ __all__ = [
     "PuschConfig",
     "PuschPlan",
     "pusch_bit_capacity",
+    "pusch_codeword",
     "pusch_descramble_llrs",
     "pusch_dmrs",
     "pusch_grid",
     "pusch_indices",
     "pusch_layers",
+    "pusch_mux_plan",
     "pusch_plan",
     "pusch_precoding_matrix",
     "pusch_ptrs",
     "pusch_scramble",
     "pusch_symbols",
     "pusch_tp_ptrs",
+    "pusch_transmit",
 ]
 
 _CLAUSE = "TS 38.211 §6.3.1"
 _CLAUSE_TIME = "TS 38.214 Table 6.1.2.1-1"
 _MODULATIONS = ("pi/2-BPSK", "QPSK", "16QAM", "64QAM", "256QAM")
-
-#: UCI placeholder "x" of TS 38.212 §5.3.3.1 in a multiplexed codeword (MATLAB convention).
-PLACEHOLDER_X = -1
-#: UCI placeholder "y" of TS 38.212 §5.3.3.1 in a multiplexed codeword (MATLAB convention).
-PLACEHOLDER_Y = -2
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -901,3 +908,128 @@ def pusch_grid(codeword: np.ndarray, carrier: Carrier, config: PuschConfig, *,
         layers[plan.ptrs_layer, p_idx] = p_val
     grid = precode(layers, pusch_precoding_matrix(config))
     return grid.reshape(grid.shape[0], plan.n_symb_slot, plan.n_subcarriers)
+
+
+def pusch_mux_plan(carrier: Carrier, config: PuschConfig, uci: UciPuschConfig, *,
+                   sch: SchConfig | None = None,
+                   target_code_rate: float | None = None) -> UciPuschPlan:
+    """UCI resources and UL-SCH/UCI multiplexing maps of a PUSCH (TS 38.212 §6.3.2.4.1, §6.2.7)
+    from its resource-element layout (intra-slot frequency hopping and PT-RS included).
+
+    Parameters
+    ----------
+    carrier : Carrier
+    config : PuschConfig
+        The whole PUSCH (``hop`` None).
+    uci : UciPuschConfig
+        Payload sizes, β offsets and α.
+    sch : SchConfig, optional
+        The UL-SCH transport block, ``None`` for UCI without UL-SCH.
+    target_code_rate : float, optional
+        R of the MCS, needed without UL-SCH (see
+        :func:`opennr.transport.uci_pusch.uci_pusch_plan`).
+
+    Returns
+    -------
+    UciPuschPlan
+        Cached per configuration.
+
+    Raises
+    ------
+    ConfigError
+        See :func:`pusch_plan` and :func:`opennr.transport.uci_pusch.uci_pusch_plan`.
+    """
+    res = pusch_uci_resources(pusch_plan(carrier, config))
+    return uci_pusch_plan(res, uci, sch=sch, target_code_rate=target_code_rate)
+
+
+def pusch_codeword(carrier: Carrier, config: PuschConfig, *, tb=None, sch: SchConfig | None = None,
+                   rv: int = 0, uci: UciPuschConfig | None = None, ack=None, csi1=None, csi2=None,
+                   target_code_rate: float | None = None) -> np.ndarray:
+    """The codeword of a PUSCH before scrambling: UL-SCH coding (TS 38.212 §6.2.1-6.2.6), UCI
+    coding (§6.3.2) and data and control multiplexing (§6.2.7).
+
+    Parameters
+    ----------
+    carrier : Carrier
+    config : PuschConfig
+    tb : array_like of uint8, shape (A,), optional
+        The transport block; ``None`` for a PUSCH without UL-SCH.
+    sch : SchConfig, optional
+        Its parameters (required with ``tb``); ``qm`` and ``n_layers`` those of ``config``.
+    rv : int
+        Redundancy version of the UL-SCH.
+    uci : UciPuschConfig, optional
+        The UCI on the PUSCH; ``None`` for UL-SCH alone (G_ULSCH = G).
+    ack, csi1, csi2 : array_like of uint8, shape (O_ACK,), (O_CSI1,), (O_CSI2,), optional
+        HARQ-ACK, CSI part 1 and CSI part 2 payloads, one for each size of ``uci`` that is not 0.
+    target_code_rate : float, optional
+        R of the MCS, used for UCI without UL-SCH (:func:`pusch_mux_plan`).
+
+    Returns
+    -------
+    numpy.ndarray of int8, shape (G,)
+        Bits 0/1 and the placeholders :data:`PLACEHOLDER_X`, :data:`PLACEHOLDER_Y`; G is
+        :func:`pusch_bit_capacity`. Without UL-SCH the REs left by the UCI hold 0.
+
+    Raises
+    ------
+    ConfigError
+        See :func:`pusch_mux_plan`; ``sch`` inconsistent with ``config``.
+    ValueError
+        A payload missing, unexpected or of the wrong length; neither UL-SCH nor UCI.
+    """
+    if (tb is None) != (sch is None):
+        raise ValueError("tb and sch: give both for a PUSCH with UL-SCH, neither without")
+    if sch is not None:
+        if not isinstance(sch, SchConfig):
+            raise TypeError(f"sch: expected SchConfig, got {type(sch).__name__}")
+        if sch.qm != config.qm or sch.n_layers != config.n_layers:
+            raise ConfigError("sch", sch, f"qm and n_layers must be those of the PUSCH ({config.qm}, "
+                              f"{config.n_layers})", "TS 38.212 §6.2.7")
+    if uci is None:
+        if tb is None:
+            raise ValueError("tb: a PUSCH carries UL-SCH, UCI or both")
+        for name, bits in (("ack", ack), ("csi1", csi1), ("csi2", csi2)):
+            if bits is not None:
+                raise ValueError(f"{name}: UCI payload given without a UciPuschConfig")
+        return sch_encode(tb, sch, g=pusch_bit_capacity(carrier, config), rv=rv).astype(np.int8)
+    plan = pusch_mux_plan(carrier, config, uci, sch=sch, target_code_rate=target_code_rate)
+    coded = None if tb is None else sch_encode(tb, sch, g=plan.g_ulsch, rv=rv)
+    return pusch_uci_encode(plan, ulsch=coded, ack=ack, csi1=csi1, csi2=csi2)
+
+
+def pusch_transmit(carrier: Carrier, config: PuschConfig, *, tb=None, sch: SchConfig | None = None,
+                   rv: int = 0, uci: UciPuschConfig | None = None, ack=None, csi1=None, csi2=None,
+                   target_code_rate: float | None = None, n_slot: int | None = None) -> np.ndarray:
+    """The slot grid of a PUSCH carrying a transport block and/or UCI: :func:`pusch_codeword`
+    (TS 38.212 §6.2, §6.3.2, §6.2.7) then :func:`pusch_grid` (TS 38.211 §6.3.1: scrambling with
+    the placeholders, modulation, layer mapping, transform precoding, precoding, mapping with
+    the DM-RS and PT-RS).
+
+    Parameters
+    ----------
+    carrier, config, tb, sch, rv, uci, ack, csi1, csi2, target_code_rate
+        As for :func:`pusch_codeword`.
+    n_slot : int, optional
+        Slot number for the DM-RS and PT-RS; ``None`` uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (ρ, N_symb^slot, K)
+
+    Example
+    -------
+    >>> from opennr.numerology import Carrier
+    >>> from opennr.transport import SchConfig, UciPuschConfig
+    >>> carrier = Carrier(n_size_grid=24)
+    >>> cfg = PuschConfig(prb_set=tuple(range(8)))
+    >>> sch = SchConfig(tbs=1032, target_code_rate=0.5, qm=2)
+    >>> grid = pusch_transmit(carrier, cfg, tb=np.zeros(1032, np.uint8), sch=sch,
+    ...                       uci=UciPuschConfig(o_ack=2), ack=np.array([1, 0], np.uint8))
+    >>> grid.shape
+    (1, 14, 288)
+    """
+    cw = pusch_codeword(carrier, config, tb=tb, sch=sch, rv=rv, uci=uci, ack=ack, csi1=csi1,
+                        csi2=csi2, target_code_rate=target_code_rate)
+    return pusch_grid(cw, carrier, config, n_slot=n_slot)

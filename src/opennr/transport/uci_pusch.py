@@ -141,19 +141,24 @@ class PuschUciResources:
     m_sc : tuple of int
         ``M_sc^PUSCH(l)``: data REs (for UL-SCH) in each OFDM symbol ``l = 0 .. N_symb,all − 1``
         of the PUSCH allocation, in time order (DM-RS symbols included, with the REs left for
-        data when there are CDM groups without DM-RS).
+        data when there are CDM groups without DM-RS; PT-RS REs excluded).
     dmrs : tuple of bool
         True for the symbols that carry DM-RS: ``M_sc^UCI(l) = 0`` there.
     n_layers : int
         N_L, 1..4.
     qm : int
         Modulation order Q_m.
+    n_symb_hop : int
+        ``N_symb,hop^PUSCH(1)``: OFDM symbols of the first hop with intra-slot frequency hopping
+        (TS 38.214 §6.3: ⌊N_symb,all / 2⌋), the second hop being the rest; 0 without frequency
+        hopping. Each hop must carry DM-RS.
     """
 
     m_sc: tuple
     dmrs: tuple
     n_layers: int
     qm: int
+    n_symb_hop: int = 0
 
     def __post_init__(self) -> None:
         m = tuple(int(check_int("m_sc", x, lo=0, clause=_MUX_CLAUSE)) for x in self.m_sc)
@@ -167,6 +172,14 @@ class PuschUciResources:
         object.__setattr__(self, "dmrs", d)
         check_int("n_layers", self.n_layers, lo=1, hi=4, clause=_MUX_CLAUSE)
         check_choice("qm", self.qm, QM_VALUES, _MUX_CLAUSE)
+        if self.n_symb_hop:
+            check_int("n_symb_hop", self.n_symb_hop, lo=1, hi=len(m) - 1, clause=_MUX_CLAUSE)
+            for a, b in self.hops:
+                if not any(d[a:b]):
+                    raise ConfigError("dmrs", self.dmrs, f"each hop must carry DM-RS (symbols {a}.."
+                                      f"{b - 1} do not)", "TS 38.211 §6.4.1.1.3")
+        else:
+            check_int("n_symb_hop", self.n_symb_hop, lo=0, hi=0, clause=_MUX_CLAUSE)
 
     @property
     def m_sc_uci(self) -> tuple:
@@ -174,13 +187,35 @@ class PuschUciResources:
         return tuple(0 if d else m for m, d in zip(self.m_sc, self.dmrs, strict=True))
 
     @property
+    def hops(self) -> tuple:
+        """``(first, stop)`` symbol range of each hop (one range without frequency hopping)."""
+        n = len(self.m_sc)
+        if not self.n_symb_hop:
+            return ((0, n),)
+        return ((0, self.n_symb_hop), (self.n_symb_hop, n))
+
+    @property
+    def l_ack(self) -> tuple:
+        """``l^(i)`` of each hop: its first symbol after its first set of consecutive DM-RS
+        symbols (where HARQ-ACK and the reserved REs start)."""
+        out = []
+        for a, b in self.hops:
+            l = a + self.dmrs[a:b].index(True)
+            while l < b and self.dmrs[l]:
+                l += 1
+            out.append(l)
+        return tuple(out)
+
+    @property
+    def l_csi(self) -> tuple:
+        """``l_CSI^(i)`` of each hop: its first symbol without DM-RS (where CSI starts)."""
+        return tuple(next((l for l in range(a, b) if not self.dmrs[l]), b) for a, b in self.hops)
+
+    @property
     def l0(self) -> int:
-        """``l_0``: the first symbol without DM-RS after the first DM-RS symbol(s)."""
-        first = self.dmrs.index(True)
-        for l in range(first, len(self.dmrs)):
-            if not self.dmrs[l]:
-                return l
-        return len(self.dmrs)
+        """``l_0`` (= ``l^(1)``): the first symbol without DM-RS after the first DM-RS
+        symbol(s) of the PUSCH."""
+        return self.l_ack[0]
 
     @property
     def g(self) -> int:
@@ -191,24 +226,44 @@ class PuschUciResources:
 def pusch_uci_resources(plan) -> PuschUciResources:
     """The :class:`PuschUciResources` of a PUSCH layout (TS 38.212 §6.2.7).
 
+    With intra-slot frequency hopping the first hop has the symbols of the plan's first hop
+    (TS 38.214 §6.3). With transform precoding and PT-RS, ``M_sc^PUSCH(l)`` of a PT-RS symbol
+    leaves out its PT-RS samples (TS 38.212 §6.3.2.4.1.1).
+
     Parameters
     ----------
     plan : opennr.physical.pusch.PuschPlan
         Any object with ``data_indices`` (flat ``l K + k`` indices of the data REs of one layer),
-        ``n_subcarriers`` (``K``), ``dmrs_symbols`` and ``config`` (with ``symbol_allocation``,
-        ``n_layers`` and ``qm``), as :func:`opennr.physical.pusch.pusch_plan` returns.
+        ``n_subcarriers`` (``K``), ``dmrs_symbols``, ``hop_symbols``, ``data_symbols``,
+        ``tp_data_positions``, ``m_sc`` and ``config`` (with ``symbol_allocation``, ``n_layers``,
+        ``qm`` and ``hop``), as :func:`opennr.physical.pusch.pusch_plan` returns.
 
     Returns
     -------
     PuschUciResources
+
+    Raises
+    ------
+    ConfigError
+        A plan restricted to one hop (``config.hop`` set).
     """
+    if getattr(plan.config, "hop", None) is not None:
+        raise ConfigError("hop", plan.config.hop, "UCI multiplexing needs the whole PUSCH "
+                          "(hop=None)", _MUX_CLAUSE)
     start, length = plan.config.symbol_allocation
-    syms = np.asarray(plan.data_indices) // int(plan.n_subcarriers)
+    tp_data = getattr(plan, "tp_data_positions", None)
+    if tp_data is not None:
+        syms = np.asarray(plan.data_symbols)[np.asarray(tp_data) // int(plan.m_sc)]
+    else:
+        syms = np.asarray(plan.data_indices) // int(plan.n_subcarriers)
     counts = np.bincount(syms - start, minlength=length)[:length]
     dm = set(int(x) for x in np.asarray(plan.dmrs_symbols))
+    hop_symbols = tuple(getattr(plan, "hop_symbols", ()) or (start,))
+    n_hop = hop_symbols[1] - hop_symbols[0] if len(hop_symbols) > 1 else 0
     return PuschUciResources(m_sc=tuple(int(c) for c in counts),
                              dmrs=tuple((start + l) in dm for l in range(length)),
-                             n_layers=int(plan.config.n_layers), qm=int(plan.config.qm))
+                             n_layers=int(plan.config.n_layers), qm=int(plan.config.qm),
+                             n_symb_hop=n_hop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +282,10 @@ class UciPuschPlan:
     g, g_ack, g_csi1, g_csi2, g_ulsch : int
         Codeword length and rate-matching lengths ``E`` of each part (``G_ULSCH = 0`` without
         UL-SCH).
+    hop_split : tuple of (str, tuple of int)
+        The coded bits of each part in each hop, ``G^x(1), G^x(2)`` of §6.2.7 (one entry per
+        hop): ``("rvd", ...)`` the reserved REs' bits ``G^ACK,rvd(i)``, then ``"ack"``,
+        ``"csi1"``, ``"csi2"``.
     ack_index, csi1_index, csi2_index, ulsch_index : numpy.ndarray of int64
         Codeword position of each bit of the rate-matched parts; read-only.
     ulsch_punctured, csi2_punctured : numpy.ndarray of bool
@@ -251,6 +310,7 @@ class UciPuschPlan:
     ulsch_index: np.ndarray = field(repr=False, compare=False)
     ulsch_punctured: np.ndarray = field(repr=False, compare=False)
     csi2_punctured: np.ndarray = field(repr=False, compare=False)
+    hop_split: tuple = ()
 
 
 def _q_prime(o: int, l_crc: int, beta: float, m_total: int, sum_k: int | None, r: float, qm: int) -> int:
@@ -258,6 +318,10 @@ def _q_prime(o: int, l_crc: int, beta: float, m_total: int, sum_k: int | None, r
     if sum_k is not None:
         return math.ceil((o + l_crc) * beta * m_total / sum_k)
     return math.ceil((o + l_crc) * beta / (r * qm))
+
+
+_EMPTY = np.zeros(0, np.int64)
+_EMPTY.setflags(write=False)
 
 
 def _spread(avail: np.ndarray, remaining: int, per_re: int) -> np.ndarray:
@@ -270,17 +334,67 @@ def _spread(avail: np.ndarray, remaining: int, per_re: int) -> np.ndarray:
 
 
 def _fill(sets: list, start: int, g: int, per_re: int) -> list:
-    """Walk the symbols from ``start`` taking REs from ``sets[l]`` until ``g`` bits are placed."""
-    taken = [np.zeros(0, np.int64) for _ in sets]
+    """One walk of §6.2.7: from symbol ``start`` on, take REs of ``sets[l]`` until ``g`` bits
+    are placed."""
+    taken = [_EMPTY for _ in sets]
     count, l = 0, start
     while count < g:
         if l >= len(sets):
-            raise RuntimeError("UCI does not fit the PUSCH resources")  # guarded by the Q' formulas
+            raise ConfigError("uci", g, "the UCI of a hop does not fit the remaining REs of the "
+                              "PUSCH", _MUX_CLAUSE)
         if sets[l].size:
             taken[l] = _spread(sets[l], g - count, per_re)
             count += taken[l].size * per_re
         l += 1
     return taken
+
+
+def _hop_split(g: int, b: int, n_hop: int) -> tuple:
+    """``(N_L Q_m ⌊G/(2 N_L Q_m)⌋, N_L Q_m ⌈G/(2 N_L Q_m)⌉)`` with frequency hopping, ``(G,)``
+    without."""
+    if n_hop == 1:
+        return (g,)
+    first = b * (g // (2 * b))
+    return (first, g - first)
+
+
+def _uci_hop_splits(res: PuschUciResources, uci: UciPuschConfig, ulsch: bool, g_rvd: int,
+                    g_ack: int, g_csi1: int, g_csi2: int) -> dict:
+    """The coded bits of each part in each hop, ``G^x(i)`` of §6.2.7.
+
+    Without UL-SCH and with hopping the first hop's shares are capped by its REs: ``M_1``,
+    ``M_2`` are the UCI REs of the two hops and ``M_3`` those of the first hop from ``l^(1)``.
+    The spec lists the cases HARQ-ACK + CSI part 1, HARQ-ACK + CSI part 1 + CSI part 2 and
+    CSI part 1 + CSI part 2 (with CSI part 1 alone HARQ-ACK is padded to 2 bits, §6.3.2.1.1).
+    Outside them (CSI part 1 alone with 0 or 1 HARQ-ACK bit; HARQ-ACK alone) the part keeps the
+    rule of the listed cases that treat it: CSI part 1 its first-hop cap by the reserved REs,
+    HARQ-ACK its cap by ``M_3``.
+    """
+    b = res.n_layers * res.qm
+    n_hop = len(res.hops)
+    o_ack, o2 = uci.o_ack, uci.o_csi2
+    rvd = _hop_split(g_rvd, b, n_hop)
+    if n_hop == 1 or ulsch:
+        return dict(rvd=rvd, ack=_hop_split(g_ack, b, n_hop), csi1=_hop_split(g_csi1, b, n_hop),
+                    csi2=_hop_split(g_csi2, b, n_hop))
+    m_uci = res.m_sc_uci
+    (a1, e1), (a2, e2) = res.hops
+    m1, m2 = b * sum(m_uci[a1:e1]), b * sum(m_uci[a2:e2])
+    m3 = b * sum(m_uci[res.l_ack[0]:e1])
+    first = min(b * (g_ack // (2 * b)), m3)
+    ack = (first, g_ack - first)
+    csi1, csi2 = (0, 0), (0, 0)
+    if g_csi1 and not o2 and o_ack >= 2:  # only HARQ-ACK and CSI part 1
+        csi1 = (m1 - ack[0], m2 - ack[1])
+    elif g_csi1:
+        taken = ack if o_ack > 2 else rvd   # what CSI part 1 may not use in the first hop
+        first = min(b * (g_csi1 // (2 * b)), m1 - taken[0])
+        csi1 = (first, g_csi1 - first)
+        if o2:
+            csi2 = (m1 - csi1[0], m2 - csi1[1])
+            if o_ack > 2:
+                csi2 = (csi2[0] - ack[0], csi2[1] - ack[1])
+    return dict(rvd=rvd, ack=ack, csi1=csi1, csi2=csi2)
 
 
 @functools.lru_cache(maxsize=256)
@@ -336,35 +450,55 @@ def _plan(res: PuschUciResources, uci: UciPuschConfig, sum_k: int | None, r: flo
     if ulsch and g_ulsch <= 0:
         raise ConfigError("uci", uci, f"leaves no UL-SCH bits (G = {g})", _MUX_CLAUSE)
 
-    # §6.2.7: sets of free REs per symbol (indices of the data REs of the symbol, ascending)
+    # §6.2.7: the coded bits of each part in each hop, and the sets of free REs per symbol
+    # (indices of the data REs of the symbol, ascending)
+    split = _uci_hop_splits(res, uci, ulsch, b * q_rvd if o_ack <= 2 else 0, g_ack, g_csi1, g_csi2)
+    if min(min(v) for v in split.values()) < 0:  # pragma: no cover - guarded by the Q' formulas
+        raise ConfigError("uci", uci, f"negative share of a hop: {split}", _MUX_CLAUSE)
+    l_ack, l_csi = res.l_ack, res.l_csi
     n_symb = len(res.m_sc)
     uci_free = [np.arange(m_uci[l], dtype=np.int64) for l in range(n_symb)]
-    rvd = [np.zeros(0, np.int64)] * n_symb
-    if o_ack <= 2 and q_rvd:  # step 1
-        rvd = _fill(uci_free, res.l0, b * q_rvd, b)
-    ack = [np.zeros(0, np.int64)] * n_symb
-    if o_ack > 2:  # step 2
-        ack = _fill(uci_free, res.l0, g_ack, b)
-        uci_free = [np.setdiff1d(f, a) for f, a in zip(uci_free, ack, strict=True)]
-    csi1 = [np.zeros(0, np.int64)] * n_symb
-    if g_csi1:  # step 3, CSI part 1: not on reserved REs
-        csi1 = _fill([np.setdiff1d(f, r_) for f, r_ in zip(uci_free, rvd, strict=True)], 0, g_csi1, b)
-        uci_free = [np.setdiff1d(f, c) for f, c in zip(uci_free, csi1, strict=True)]
-    csi2 = [np.zeros(0, np.int64)] * n_symb
-    if g_csi2:  # step 3, CSI part 2
-        csi2 = _fill(uci_free, 0, g_csi2, b)
-    ack_p = [np.zeros(0, np.int64)] * n_symb
-    if o_ack and o_ack <= 2:  # step 5
-        ack_p = _fill(rvd, res.l0, g_ack, b)
+
+    def remove(sets: list, taken: list) -> list:
+        return [np.setdiff1d(f, t, assume_unique=True) for f, t in zip(sets, taken, strict=True)]
+
+    rvd = [_EMPTY] * n_symb
+    if o_ack <= 2 and q_rvd:  # step 1: reserved REs, from l^(i) in each hop
+        for i, start in enumerate(l_ack):
+            walk = _fill(uci_free, start, split["rvd"][i], b)
+            rvd = [np.union1d(r_, w) for r_, w in zip(rvd, walk, strict=True)]
+        if sum(r_.size for r_ in rvd) * b != b * q_rvd:
+            raise ConfigError("uci", uci, "the reserved REs of the two hops overlap (the first hop "
+                              "has too few REs after its DM-RS)", _MUX_CLAUSE)
+    ack_walks, csi1_walks, csi2_walks = [], [], []
+    if o_ack > 2:  # step 2: HARQ-ACK, from l^(i) in each hop
+        for i, start in enumerate(l_ack):
+            ack_walks.append(_fill(uci_free, start, split["ack"][i], b))
+            uci_free = remove(uci_free, ack_walks[-1])
+    if g_csi1:  # step 3, CSI part 1 from l_CSI^(i): not on reserved REs
+        for i, start in enumerate(l_csi):
+            csi1_walks.append(_fill(remove(uci_free, rvd), start, split["csi1"][i], b))
+            uci_free = remove(uci_free, csi1_walks[-1])
+    if g_csi2:  # step 3, CSI part 2 from l_CSI^(i): reserved REs included
+        for i, start in enumerate(l_csi):
+            csi2_walks.append(_fill(uci_free, start, split["csi2"][i], b))
+            uci_free = remove(uci_free, csi2_walks[-1])
+    if o_ack and o_ack <= 2:  # step 5: 1-2 HARQ-ACK bits on the reserved REs
+        for i, start in enumerate(l_ack):
+            ack_walks.append(_fill(rvd, start, split["ack"][i], b))
 
     offsets = np.concatenate([[0], np.cumsum(res.m_sc)]) * b
     nu = np.arange(b, dtype=np.int64)
 
-    def bits_of(per_symbol: list) -> np.ndarray:
-        parts = [(offsets[l] + k[:, None] * b + nu[None, :]).ravel() for l, k in enumerate(per_symbol)]
+    def bits_of(walks: list) -> np.ndarray:
+        parts = [(offsets[l] + k[:, None] * b + nu[None, :]).ravel()
+                 for walk in walks for l, k in enumerate(walk)]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    ack_index, csi1_index, csi2_index = bits_of(ack if o_ack > 2 else ack_p), bits_of(csi1), bits_of(csi2)
+    ack_index, csi1_index, csi2_index = bits_of(ack_walks), bits_of(csi1_walks), bits_of(csi2_walks)
+    if np.unique(ack_index).size != ack_index.size:
+        raise ConfigError("uci", uci, "the HARQ-ACK of the two hops overlap (the first hop has too "
+                          "few reserved REs after its DM-RS)", _MUX_CLAUSE)
     if ulsch:  # step 4: everything not taken by HARQ-ACK (> 2 bits) or CSI
         used = np.zeros(g, dtype=bool)
         used[csi1_index] = True
@@ -386,7 +520,8 @@ def _plan(res: PuschUciResources, uci: UciPuschConfig, sum_k: int | None, r: flo
         a.setflags(write=False)
     return UciPuschPlan(resources=res, uci=uci, ulsch=ulsch, q_ack=q_ack,
                         q_ack_rvd=q_rvd if o_ack <= 2 else 0, q_csi1=q_csi1, q_csi2=q_csi2, g=g,
-                        g_ack=g_ack, g_csi1=g_csi1, g_csi2=g_csi2, g_ulsch=g_ulsch, **arrays)
+                        g_ack=g_ack, g_csi1=g_csi1, g_csi2=g_csi2, g_ulsch=g_ulsch,
+                        hop_split=tuple((k, v) for k, v in split.items()), **arrays)
 
 
 def uci_pusch_plan(resources: PuschUciResources, uci: UciPuschConfig, *, sch: SchConfig | None = None,
