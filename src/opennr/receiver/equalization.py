@@ -21,6 +21,7 @@ The effective noise variance per RE and layer is what the soft demapper needs
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from opennr._validate import check_choice
@@ -32,6 +33,14 @@ EQUALIZERS = ("mmse", "zf", "irc")
 _MAX_LAYERS = 8
 _MIN_PIVOT = 1e-12
 _COV_LOADING = 1e-6       # diagonal loading of R_nn relative to its mean diagonal
+_MIN_CHUNK = 16384        # REs per thread below which the detection stays on one thread
+
+
+def _finite(v: np.ndarray) -> bool:
+    """True when every entry of ``v`` is finite (a compiled pass for complex64 and float32)."""
+    if v.dtype in (np.complex64, np.float32) and v.flags.c_contiguous:
+        return bool(_k.all_finite(v.reshape(-1).view(np.float32)))
+    return bool(np.all(np.isfinite(v)))
 
 
 def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n: int):
@@ -141,7 +150,7 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     if zf and nu > n_rx:
         raise ValueError(f"h: ZF needs layers <= receive antennas, got {nu} > {n_rx}")
     for name, v in (("y", yv), ("h", hv)):
-        if not np.issubdtype(v.dtype, np.number) or not np.all(np.isfinite(v)):
+        if not np.issubdtype(v.dtype, np.number) or not _finite(v):
             raise ValueError(f"{name}: must be finite numbers")
     batch = hv.shape[:-3]
     irc = method == "irc"
@@ -169,13 +178,19 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     m = hk.shape[2]
     x = np.empty((nu, m), np.complex64)
     nv = np.empty((nu, m), np.float32)
-    scratch = (np.empty((nu, nu), np.complex128), np.empty((nu, nu), np.complex128),
-               np.empty(nu, np.complex128), np.empty(nu, np.complex128))
     if irc:
-        _k.irc_detect(hk, yk, winv, gidx, gstride, _MIN_PIVOT, x, nv, *scratch,
-                      np.empty((n_rx, nu), np.complex128), np.empty(n_rx, np.complex128))
+        mode, n0k, stride = _k.IRC, np.ones(1), 0
     else:
-        _k.linear_detect(hk, yk, n0k, stride, zf, _MIN_PIVOT, x, nv, *scratch)
+        mode = _k.ZF if zf else _k.MMSE
+        winv, gidx, gstride = np.zeros((1, 1, 1), np.complex128), np.zeros(1, np.int64), 0
+    block = 256 if n_rx * nu <= 8 else 64
+    args = (hk.reshape(n_rx, nu, -1).view(np.float32), yk.view(np.float32), n0k, stride, winv,
+            gidx, gstride, mode, _MIN_PIVOT, block)
+    n_chunks = min(numba.get_num_threads(), m // _MIN_CHUNK)
+    if n_chunks > 1:
+        _k.detect_parallel(*args, n_chunks, x.view(np.float32), nv)
+    else:
+        _k.detect(*args, x.view(np.float32), nv)
     x = np.moveaxis(x.reshape(nu, *batch, n), 0, -2)
     nv = np.moveaxis(nv.reshape(nu, *batch, n), 0, -2)
     return np.ascontiguousarray(x), np.ascontiguousarray(nv)
