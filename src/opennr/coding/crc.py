@@ -81,12 +81,12 @@ def crc_remainder(bits, crc: str) -> np.ndarray:
     ValueError
         If ``bits`` is not a 0/1 array with at least one dimension.
     """
-    poly, length = _check_crc(crc)
+    _, length = _check_crc(crc)
     arr = as_bits("bits", bits)
     flat = arr.reshape(int(np.prod(arr.shape[:-1])), arr.shape[-1])
     out = np.zeros(flat.shape[0], dtype=np.int64)
     if flat.shape[0]:
-        crc_remainder_kernel(flat, _table(crc), poly, length, out)
+        crc_remainder_kernel(flat, _table(crc), length, out)
     return out.reshape(arr.shape[:-1])
 
 
@@ -117,12 +117,12 @@ def crc_attach(bits, crc: str) -> np.ndarray:
     >>> crc_attach(np.zeros(8, np.uint8), "6").shape
     (14,)
     """
-    poly, length = _check_crc(crc)
+    _, length = _check_crc(crc)
     arr = as_bits("bits", bits)
     flat = arr.reshape(int(np.prod(arr.shape[:-1])), arr.shape[-1])
     out = np.empty((flat.shape[0], flat.shape[1] + length), dtype=np.uint8)
     if flat.shape[0]:
-        crc_attach_kernel(flat, _table(crc), poly, length, out)
+        crc_attach_kernel(flat, _table(crc), length, out)
     return out.reshape(*arr.shape[:-1], arr.shape[-1] + length)
 
 

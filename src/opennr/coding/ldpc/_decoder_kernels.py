@@ -56,8 +56,19 @@ def rows_used(llr, zc, k_b, n_core, n_rows):
     (not transmitted) every message the row sends to the other columns is 0, so the row and all
     later rows are skipped. ``llr`` is the code block without the ``2*zc`` punctured bits.
     """
-    j = llr.shape[0] - 1
-    while j >= 0 and llr[j] == 0:
+    zero = np.float32(0.0)
+    j = llr.shape[0]
+    # Chunks of 64 values from the end (a vectorised test per chunk), then the last nonzero one.
+    while j >= 64:
+        chunk = llr[j - 64:j]
+        nz = False
+        for z in range(64):
+            nz |= chunk[z] != zero
+        if nz:
+            break
+        j -= 64
+    j -= 1
+    while j >= 0 and llr[j] == zero:
         j -= 1
     last_col = (j + 2 * zc) // zc if j >= 0 else 0
     return min(n_rows, max(n_core, last_col - k_b + 1))
@@ -245,7 +256,8 @@ def spa_row(buf, msg, cols, shifts, rot, e0, e1, zc, a_min, a_max, pv, pre, run,
 
 @numba.njit(cache=True, nogil=True)
 def hard_decisions(buf, frame0, n_cols, zc, hard):
-    """``hard[j*zc + v] = 1`` where the a posteriori LLR of variable ``j*zc + v`` is negative."""
+    """``hard[j*zc + v] = 1`` where the a posteriori LLR of variable ``j*zc + v`` is negative, for
+    the first ``n_cols`` columns."""
     for j in range(n_cols):
         f = frame0[j]
         # variable v is current at 2*j*zc + v for v >= f, and at 2*j*zc + zc + v for v < f
@@ -301,7 +313,9 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
                max_iterations, scales, offsets, early_termination, llr_max, msg_max, a_min, a_max,
                zero, buf, msg, w1, w2, w3, w4, pv, pre, hard, acc, rot, frame0, first, last):
     """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
-    (natural order) in ``hard`` and the rotated a posteriori LLRs in ``buf``/``frame0``.
+    (natural order, the first ``k_b + m`` columns for ``m`` rows used) in ``hard`` and the rotated a
+    posteriori LLRs in ``buf``/``frame0``. A block holding a NaN is not decoded: it returns
+    ``(False, -1)``.
 
     ``llr``: ``(n_cols - 2) * zc`` float32 channel LLRs (the ``2*zc`` punctured bits excluded).
     ``scales``/``offsets``: min-sum normalization and offset of each iteration (float32,
@@ -317,10 +331,16 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
                 col[z] = zero
             continue
         src = llr[(j - 2) * zc:(j - 1) * zc]
+        nan = False
         for z in range(zc):
-            v = min(max(src[z], -llr_max), llr_max)
+            x = src[z]
+            nan |= x != x
+            v = min(max(x, -llr_max), llr_max)
             col[z] = v
             col[zc + z] = v
+        if nan:
+            return False, -1
+    n_used = min(n_cols, k_b + m)  # columns of the rows used
     if algorithm == ALG_SPA:
         for k in range(row_ptr[m] * zc):
             msg[k] = zero
@@ -337,14 +357,59 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
                 minsum_row(buf, msg, cols, shifts, rot, e0, e1, zc, scales[it - 1], offsets[it - 1], msg_max,
                            zero, it == 1, w1, w2, w3, w4)
         if early_termination:
-            hard_decisions(buf, frame0, n_cols, zc, hard)
+            hard_decisions(buf, frame0, n_used, zc, hard)
             if syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc):
                 ok = True
                 break
     if not ok:
-        hard_decisions(buf, frame0, n_cols, zc, hard)
+        hard_decisions(buf, frame0, n_used, zc, hard)
         ok = syndrome_ok(hard, cols, shifts, row_ptr, m, zc, acc)
     return ok, it
+
+
+@numba.njit(cache=True, nogil=True)
+def decode_range(llr, b0, b1, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, max_degree,
+                 algorithm, max_iterations, scales, offsets, early_termination, llr_max, msg_max,
+                 a_min, a_max, zero, bits, parity_ok, iterations, app):
+    """Decode blocks ``b0:b1`` of ``llr`` one after the other with one set of work arrays (see
+    :func:`decode_batch`); ``iterations[b] = -1`` marks a block holding a NaN."""
+    n_blocks = llr.shape[0]
+    k = k_b * zc
+    n_vars = n_cols * zc
+    n_edges = cols.shape[0]
+    want_app = app.shape[0] == n_blocks
+    buf = np.empty(2 * n_vars, np.float32)
+    msg = np.empty(n_edges * zc, np.float32)
+    w1 = np.empty(zc, np.float32)
+    w2 = np.empty(zc, np.float32)
+    w3 = np.empty(zc, np.float32)
+    w4 = np.empty(zc, np.float32)
+    n_spa = max_degree * zc if algorithm == ALG_SPA else 0
+    pv = np.empty(n_spa, np.float32)
+    pre = np.empty(n_spa, np.float32)
+    hard = np.empty(n_vars, np.uint8)
+    acc = np.empty(zc, np.uint8)
+    rot = np.zeros(n_edges, np.int32)
+    frame0 = np.empty(n_cols, np.int32)
+    first = np.empty(n_cols, np.int32)
+    last = np.empty(n_cols, np.int32)
+    full = np.empty(n_vars if want_app else 0, np.float32)
+    for b in range(b0, b1):
+        ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
+                            algorithm, max_iterations, scales, offsets, early_termination,
+                            llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, w3, w4, pv,
+                            pre, hard, acc, rot, frame0, first, last)
+        parity_ok[b] = ok
+        iterations[b] = it
+        if it < 0:
+            continue
+        bb = bits[b]
+        for v in range(k):
+            bb[v] = hard[v]
+        if want_app:
+            app_natural(buf, frame0, n_cols, zc, full)
+            for v in range(n_vars - 2 * zc):
+                app[b, v] = full[2 * zc + v]
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -353,44 +418,15 @@ def decode_batch(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, ma
                  a_min, a_max, zero, n_chunks, bits, parity_ok, iterations, app):
     """Decode ``llr`` (B, (n_cols - 2) * zc) code blocks in parallel (one thread per block).
 
-    Writes ``bits`` (B, k_b * zc) uint8, ``parity_ok`` (B,) bool, ``iterations`` (B,) int32 and,
-    when ``app.shape[0] == B``, the a posteriori LLRs ``app`` (B, (n_cols - 2) * zc) float32 in the
-    positions of ``llr``. Each block is decoded independently with its own work arrays, so the
-    result does not depend on the number of threads.
+    Writes ``bits`` (B, k_b * zc) uint8, ``parity_ok`` (B,) bool, ``iterations`` (B,) int32 (-1
+    for a block holding a NaN) and, when ``app.shape[0] == B``, the a posteriori LLRs ``app``
+    (B, (n_cols - 2) * zc) float32 in the positions of ``llr``. Blocks go in ``n_chunks`` chunks,
+    each with its own work arrays; each block is decoded independently, so the result does not
+    depend on the number of threads or chunks.
     """
     n_blocks = llr.shape[0]
-    k = k_b * zc
-    n_vars = n_cols * zc
-    n_edges = cols.shape[0]
-    want_app = app.shape[0] == n_blocks
-    # Blocks go in n_chunks chunks, each with its own work arrays (allocated once per chunk).
     for ch in numba.prange(n_chunks):
-        buf = np.empty(2 * n_vars, np.float32)
-        msg = np.empty(n_edges * zc, np.float32)
-        w1 = np.empty(zc, np.float32)
-        w2 = np.empty(zc, np.float32)
-        w3 = np.empty(zc, np.float32)
-        w4 = np.empty(zc, np.float32)
-        n_spa = max_degree * zc if algorithm == ALG_SPA else 0
-        pv = np.empty(n_spa, np.float32)
-        pre = np.empty(n_spa, np.float32)
-        hard = np.empty(n_vars, np.uint8)
-        acc = np.empty(zc, np.uint8)
-        rot = np.zeros(n_edges, np.int32)
-        frame0 = np.empty(n_cols, np.int32)
-        first = np.empty(n_cols, np.int32)
-        last = np.empty(n_cols, np.int32)
-        full = np.empty(n_vars if want_app else 0, np.float32)
-        for b in range(ch * n_blocks // n_chunks, (ch + 1) * n_blocks // n_chunks):
-            ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
-                                algorithm, max_iterations, scales, offsets, early_termination,
-                                llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, w3, w4, pv,
-                                pre, hard, acc, rot, frame0, first, last)
-            parity_ok[b] = ok
-            iterations[b] = it
-            for v in range(k):
-                bits[b, v] = hard[v]
-            if want_app:
-                app_natural(buf, frame0, n_cols, zc, full)
-                for v in range(n_vars - 2 * zc):
-                    app[b, v] = full[2 * zc + v]
+        decode_range(llr, ch * n_blocks // n_chunks, (ch + 1) * n_blocks // n_chunks, row_ptr,
+                     cols, shifts, zc, k_b, n_core, n_rows, n_cols, max_degree, algorithm,
+                     max_iterations, scales, offsets, early_termination, llr_max, msg_max, a_min,
+                     a_max, zero, bits, parity_ok, iterations, app)

@@ -17,6 +17,7 @@ work per iteration follows the transmitted length ``E`` automatically.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -209,7 +210,10 @@ def ldpc_decode(llr, bg: int, config: LdpcDecoderConfig | None = None, *,
         config = LdpcDecoderConfig()
     if not isinstance(config, LdpcDecoderConfig):
         raise ConfigError("config", config, "must be an LdpcDecoderConfig")
-    arr = as_llrs("llr", llr)
+    if isinstance(llr, np.ndarray) and llr.dtype == np.float32 and llr.ndim >= 1:
+        arr = np.ascontiguousarray(llr)  # NaN is detected by the kernel, without a temporary
+    else:
+        arr = as_llrs("llr", llr)
     n = arr.shape[-1]
     zc = _VALID_N[bg].get(n)
     if zc is None:
@@ -217,7 +221,7 @@ def ldpc_decode(llr, bg: int, config: LdpcDecoderConfig | None = None, *,
         raise ValueError(
             f"llr: last dimension N={n} is not valid for base graph {bg}: N must be {per}*Zc "
             f"for a lifting size Zc of TS 38.212 Table 5.3.2-1 ({_CLAUSE})")
-    code = ldpc_code(bg, zc)
+    code, max_degree = _code(bg, zc)
     batch = arr.shape[:-1]
     flat = arr.reshape(-1, n)
     n_blocks = flat.shape[0]
@@ -225,20 +229,45 @@ def ldpc_decode(llr, bg: int, config: LdpcDecoderConfig | None = None, *,
     parity_ok = np.empty(n_blocks, np.bool_)
     iterations = np.empty(n_blocks, np.int32)
     app = np.empty((n_blocks if return_llr else 0, n), np.float32)
-    alg = _k.ALG_SPA if config.algorithm == "spa" else _k.ALG_MINSUM
-    params = np.array([config.minsum_parameters(k) for k in range(config.max_iterations)],
-                      np.float32)
+    alg, scales, offsets = _iteration_parameters(config)
     if n_blocks:
         f32 = np.float32
-        _k.decode_batch(flat, code.row_ptr, code.cols, code.shifts, zc, code.k_b, _N_CORE_ROWS,
-                        code.n_rows, code.n_cols, int(np.diff(code.row_ptr).max()), alg,
-                        config.max_iterations, np.ascontiguousarray(params[:, 0]),
-                        np.ascontiguousarray(params[:, 1]), bool(config.early_termination),
-                        f32(_LLR_MAX), f32(_MSG_MAX), f32(_SPA_A_MIN), f32(_SPA_A_MAX), f32(0.0),
-                        min(n_blocks, 4 * numba.get_num_threads()), bits, parity_ok, iterations, app)
+        args = (code.row_ptr, code.cols, code.shifts, zc, code.k_b, _N_CORE_ROWS, code.n_rows,
+                code.n_cols, max_degree, alg, config.max_iterations, scales, offsets,
+                bool(config.early_termination), f32(_LLR_MAX), f32(_MSG_MAX), f32(_SPA_A_MIN),
+                f32(_SPA_A_MAX), f32(0.0))
+        threads = numba.get_num_threads()
+        if threads == 1 or n_blocks == 1:
+            # One thread: the same decoding without the launch of a parallel region.
+            _k.decode_range(flat, 0, n_blocks, *args, bits, parity_ok, iterations, app)
+        else:
+            _k.decode_batch(flat, *args, min(n_blocks, 4 * threads), bits, parity_ok, iterations,
+                            app)
+        if iterations.min() < 0:
+            raise ValueError("llr: LLRs contain NaN")
     return LdpcDecodeResult(
         bits=bits.reshape(*batch, code.k),
         parity_ok=parity_ok.reshape(batch),
         iterations=iterations.reshape(batch),
         llr=app.reshape(*batch, n) if return_llr else None,
     )
+
+
+@functools.lru_cache(maxsize=128)
+def _code(bg: int, zc: int):
+    """The lifted code and its largest row degree."""
+    code = ldpc_code(bg, zc)
+    return code, int(np.diff(code.row_ptr).max())
+
+
+@functools.lru_cache(maxsize=64)
+def _iteration_parameters(config: LdpcDecoderConfig) -> tuple[int, np.ndarray, np.ndarray]:
+    """Algorithm code and the float32 min-sum scales and offsets of every iteration."""
+    alg = _k.ALG_SPA if config.algorithm == "spa" else _k.ALG_MINSUM
+    params = np.array([config.minsum_parameters(k) for k in range(config.max_iterations)],
+                      np.float32).reshape(config.max_iterations, 2)
+    scales = np.ascontiguousarray(params[:, 0])
+    offsets = np.ascontiguousarray(params[:, 1])
+    scales.setflags(write=False)
+    offsets.setflags(write=False)
+    return alg, scales, offsets

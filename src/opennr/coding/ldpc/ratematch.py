@@ -17,12 +17,18 @@ stay 0; filler positions are known zeros and get :data:`FILLER_LLR`).
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from opennr._validate import as_bits, as_llrs, check_choice, check_int
-from opennr.coding.ldpc._ratematch_kernels import rate_match_kernel, rate_recover_kernel
+from opennr.coding.ldpc._ratematch_kernels import (
+    has_nan,
+    rate_match_kernel,
+    rate_recover_kernel,
+    rate_recover_runs,
+)
 from opennr.coding.ldpc.basegraph import lifting_set_index
 from opennr.errors import ConfigError
 
@@ -303,6 +309,9 @@ class LdpcRateMatchPlan:
         Filler positions in ``d``: ``max(K' - 2Z_c, 0) .. K - 2Z_c``.
     index : numpy.ndarray
         ``int32`` array of length ``G``: output bit ``i`` is ``d.reshape(C*N)[index[i]]``.
+    single_pass : bool
+        No position of a circular buffer is selected twice (``E_r <= N_cb - F`` for every block):
+        rate recovery then runs over contiguous runs of the buffer instead of ``index``.
     """
 
     bg: int
@@ -321,6 +330,8 @@ class LdpcRateMatchPlan:
     filler_start: int = field(init=False)
     filler_stop: int = field(init=False)
     index: np.ndarray = field(init=False, repr=False, compare=False, hash=False)
+    single_pass: bool = field(init=False, repr=False, compare=False, hash=False)
+    _e_array: np.ndarray = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         check_choice("bg", self.bg, (1, 2), _CLAUSE)
@@ -341,8 +352,13 @@ class LdpcRateMatchPlan:
             parts.append(pos[_interleave_order(e_r, self.qm)] + r * n)
         index = np.concatenate(parts).astype(np.int32)
         index.setflags(write=False)
+        e_array = np.array(e, dtype=np.int64)
+        e_array.setflags(write=False)
+        n_fill = min(f1, self.n_cb) - min(f0, self.n_cb)
+        single_pass = max(e) <= self.n_cb - n_fill
         for name, value in (("n", n), ("k0", k0), ("e", e), ("filler_start", f0),
-                            ("filler_stop", f1), ("index", index)):
+                            ("filler_stop", f1), ("index", index), ("single_pass", single_pass),
+                            ("_e_array", e_array)):
             object.__setattr__(self, name, value)
 
     @property
@@ -468,21 +484,45 @@ def ldpc_rate_recover(llr, plan: LdpcRateMatchPlan, buffer=None) -> np.ndarray:
         If ``llr`` has the wrong length or contains NaN, or ``buffer`` is not a C-contiguous
         float32 array of shape (..., C, N) matching ``llr``.
     """
-    arr = as_llrs("llr", llr)
+    if (isinstance(llr, np.ndarray) and llr.dtype == np.float32 and llr.flags.c_contiguous
+            and llr.ndim >= 1):
+        arr = llr  # NaN is checked by has_nan below, without a temporary array
+        if has_nan(arr):
+            raise ValueError("llr: LLRs contain NaN")
+    else:
+        arr = as_llrs("llr", llr)
     if arr.shape[-1] != plan.g:
         raise ValueError(f"llr: last dimension must be G={plan.g}, got shape {arr.shape}")
     lead = arr.shape[:-1]
     shape = (*lead, plan.c, plan.n)
-    if buffer is None:
-        buffer = np.zeros(shape, dtype=np.float32)
+    fresh = buffer is None
+    if fresh:
+        buffer = np.empty(shape, dtype=np.float32)
     elif (not isinstance(buffer, np.ndarray) or buffer.dtype != np.float32
           or buffer.shape != shape or not buffer.flags.c_contiguous or not buffer.flags.writeable):
         got = (getattr(buffer, "shape", None), getattr(buffer, "dtype", type(buffer).__name__))
         raise ValueError(f"buffer: must be a writeable C-contiguous float32 array of shape {shape}, "
                          f"got shape/dtype {got}")
-    n_batch = int(np.prod(lead))
-    flat = arr.reshape(n_batch, plan.g)
-    if n_batch:
-        rate_recover_kernel(flat, plan.index, plan.filler_start, plan.filler_stop, plan.c,
-                            plan.n, FILLER_LLR, buffer.reshape(n_batch, plan.c * plan.n))
+    n_batch = math.prod(lead)
+    _rate_recover_into(arr.reshape(n_batch, plan.g), plan, buffer.reshape(n_batch, plan.c * plan.n),
+                      fresh)
     return buffer
+
+
+def _rate_recover_into(llr: np.ndarray, plan: LdpcRateMatchPlan, buffer: np.ndarray,
+                      fresh: bool) -> None:
+    """Rate recovery of ``llr`` (n, G) float32 into ``buffer`` (n, C*N) float32, both C-contiguous
+    and already checked (the work of :func:`ldpc_rate_recover`); ``fresh``: ``buffer`` is
+    uninitialised (it is zeroed), otherwise the LLRs are added to what it holds.
+    """
+    if llr.shape[0] == 0:
+        return
+    if plan.single_pass:
+        work = np.empty(max(plan.e), np.float32)
+        rate_recover_runs(llr, plan._e_array, plan.qm, plan.k0, plan.n_cb, plan.filler_start,
+                          plan.filler_stop, plan.c, plan.n, FILLER_LLR, fresh, work, buffer)
+        return
+    if fresh:
+        buffer.fill(0.0)
+    rate_recover_kernel(llr, plan.index, plan.filler_start, plan.filler_stop, plan.c, plan.n,
+                        FILLER_LLR, buffer)
