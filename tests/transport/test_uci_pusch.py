@@ -4,6 +4,8 @@ trips through UL-SCH and UCI encoding and decoding, the layout rules and validat
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from conftest import as_int, load_vector, pusch_vector_config, vector_files
 from opennr.errors import ConfigError
 from opennr.physical.pusch import pusch_descramble_llrs, pusch_plan, pusch_scramble
 from opennr.physical.scrambling import scrambling_c_init
-from opennr.transport.sch import SchConfig, sch_decode, sch_encode
+from opennr.transport.sch import SchConfig, sch_decode, sch_encode, sch_plan
 from opennr.transport.uci import uci_encode
 from opennr.transport.uci_pusch import (
     PuschUciResources,
@@ -227,3 +229,165 @@ def test_validation():
                             csi1=np.zeros(plan.g_csi1, np.int8))
     with pytest.raises(ValueError, match="llr"):
         ulsch_uci_demultiplex(plan, np.zeros(plan.g + 1))
+
+
+# --- intra-slot frequency hopping (§6.2.7): examples worked by hand from the spec text ------
+
+def _bits(b, m_sc, walk):
+    """Codeword positions of the REs ``walk`` = [(symbol, [RE, ...]), ...] in that order, each
+    RE carrying ``b`` consecutive bits (§6.2.7 step 6 reads symbol by symbol, RE by RE)."""
+    offsets = np.concatenate([[0], np.cumsum(m_sc)])
+    return np.array([(offsets[l] + k) * b + v for l, ks in walk for k in ks for v in range(b)])
+
+
+def _one_prb(dmrs, n_symb, n_symb_hop):
+    return PuschUciResources(m_sc=tuple(0 if l in dmrs else 12 for l in range(n_symb)),
+                             dmrs=tuple(l in dmrs for l in range(n_symb)), n_layers=1, qm=2,
+                             n_symb_hop=n_symb_hop)
+
+
+def test_hopping_resources():
+    res = _one_prb((1, 5), 8, 4)
+    assert res.hops == ((0, 4), (4, 8))
+    # l^(i): after the first DM-RS set of the hop; l_CSI^(i): first symbol without DM-RS
+    assert res.l_ack == (2, 6) and res.l_csi == (0, 4) and res.l0 == 2
+    dbl = _one_prb((0, 1, 7), 10, 5)      # a double-symbol DM-RS set in the first hop
+    assert dbl.l_ack == (2, 8) and dbl.l_csi == (2, 5)
+    with pytest.raises(ConfigError, match="each hop must carry DM-RS"):
+        _one_prb((1,), 8, 4)
+    with pytest.raises(ConfigError, match="n_symb_hop"):
+        _one_prb((1, 5), 8, 8)
+
+
+def test_hopping_harq_ack_split_with_ulsch():
+    # 6 symbols of one PRB, DM-RS at 0 and 3, hops 0-2 and 3-5; Q_m = 2, N_L = 1 (b = 2).
+    # M = 48, M_0 = 48; β = 126 makes α M_0 bind: Q'_ACK = ceil(0.65 * 48) = 32, G_ACK = 64.
+    res = _one_prb((0, 3), 6, 3)
+    sch = SchConfig(tbs=24, target_code_rate=0.5, qm=2)
+    plan = uci_pusch_plan(res, UciPuschConfig(o_ack=3, beta_offset_ack=126.0, alpha=0.65), sch=sch)
+    assert plan.q_ack == 32
+    # G^ACK(1) = 2 floor(64 / 4) = 32, G^ACK(2) = 2 ceil(64 / 4) = 32
+    assert dict(plan.hop_split)["ack"] == (32, 32)
+    # hop 1 from l^(1) = 1: symbol 1 whole (24 bits), then 8 bits in symbol 2 with
+    # d = floor(24 / 8) = 3 on ceil(8 / 2) = 4 REs; hop 2 from l^(2) = 4 the same
+    m_sc = res.m_sc
+    expected = _bits(2, m_sc, [(1, range(12)), (2, [0, 3, 6, 9]), (4, range(12)), (5, [0, 3, 6, 9])])
+    np.testing.assert_array_equal(plan.ack_index, expected)
+    ulsch = np.setdiff1d(np.arange(plan.g), expected)
+    np.testing.assert_array_equal(plan.ulsch_index, ulsch)
+    assert plan.g_ulsch == 96 - 64
+    # without hopping the same HARQ-ACK fills symbols 1 and 2, then 16 bits of symbol 4
+    # (d = floor(24 / 16) = 1 on 8 REs)
+    flat = uci_pusch_plan(dataclasses.replace(res, n_symb_hop=0), plan.uci, sch=sch)
+    np.testing.assert_array_equal(flat.ack_index, _bits(2, m_sc, [(1, range(12)), (2, range(12)),
+                                                                    (4, range(8))]))
+
+
+def test_hopping_reserved_harq_ack_csi_with_ulsch():
+    # 8 symbols, DM-RS at 1 and 5, hops 0-3 and 4-7: l^(i) = 2, 6; l_CSI^(i) = 0, 4.
+    # M = 72, M_0 = 60, sum K_r = 70 (TBS 24: B = 40, BG2, Z_c = 7, K = 10 Z_c), α = 1, R Q_m
+    # not used. Q'_ACK (1 bit) = ceil(20 * 72 / 70) = 21; Q'_rvd = ceil(2 * 20 * 72 / 70) = 42;
+    # Q'_CSI1 = Q'_CSI2 = ceil((12 + 6) * 1.125 * 72 / 70) = 21.
+    res = _one_prb((1, 5), 8, 4)
+    sch = SchConfig(tbs=24, target_code_rate=0.5, qm=2)
+    assert sch_plan(sch).seg.c * sch_plan(sch).seg.k == 70
+    uci = UciPuschConfig(o_ack=1, o_csi1=12, o_csi2=12, beta_offset_ack=20.0,
+                         beta_offset_csi1=1.125, beta_offset_csi2=1.125, alpha=1.0)
+    plan = uci_pusch_plan(res, uci, sch=sch)
+    assert (plan.q_ack, plan.q_ack_rvd, plan.q_csi1, plan.q_csi2) == (21, 42, 21, 21)
+    # G^rvd = 84 -> (42, 42); G^ACK = 42 -> (20, 22); CSI parts 42 -> (20, 22)
+    assert dict(plan.hop_split) == {"rvd": (42, 42), "ack": (20, 22), "csi1": (20, 22),
+                                    "csi2": (20, 22)}
+    m = res.m_sc
+    # step 1: 42 bits from symbol 2 (all 12 REs), then 18 bits in symbol 3: d = 1 on 9 REs;
+    # same in the second hop from symbol 6. Step 3, CSI part 1 off the reserved REs: 20 bits in
+    # symbol 0 (10 REs), 22 bits in symbol 4 (11 REs). CSI part 2 on what is left, reserved
+    # REs included: symbol 0 REs 10-11 then 16 bits in symbol 2 (REs 0-7); symbol 4 RE 11
+    # then 20 bits in symbol 6 (REs 0-9). Step 5: 20 bits on the reserved REs of symbol 2
+    # (REs 0-9) and 22 on those of symbol 6 (REs 0-10).
+    np.testing.assert_array_equal(plan.csi1_index, _bits(2, m, [(0, range(10)), (4, range(11))]))
+    np.testing.assert_array_equal(plan.csi2_index, _bits(2, m, [(0, [10, 11]), (2, range(8)),
+                                                                (4, [11]), (6, range(10))]))
+    np.testing.assert_array_equal(plan.ack_index, _bits(2, m, [(2, range(10)), (6, range(11))]))
+    # HARQ-ACK punctures CSI part 2 on symbol 2 REs 0-7 and symbol 6 REs 0-9, UL-SCH elsewhere
+    np.testing.assert_array_equal(plan.csi2_index[plan.csi2_punctured],
+                                  _bits(2, m, [(2, range(8)), (6, range(10))]))
+    np.testing.assert_array_equal(plan.ulsch_index[plan.ulsch_punctured],
+                                  _bits(2, m, [(2, [8, 9]), (6, [10])]))
+    assert plan.g_ulsch == 144 - 42 - 42
+
+
+def test_hopping_without_ulsch_first_hop_capped_by_m3():
+    # 10 symbols, DM-RS at 2 and 5, hops 0-4 and 5-9: l^(i) = 3, 6; l_CSI^(i) = 0, 6.
+    # M = 96, M_1 = M_2 = 48, M_3 = 24 (symbols 3-4), M_0 = 72; R = 0.5, Q_m = 2.
+    # Q'_ACK = ceil(3 * 20 / 1) = 60 (< 72), Q'_CSI1 = min(ceil(18 * 1.125 / 1), 96 - 60) = 21,
+    # Q'_CSI2 = 96 - 60 - 21 = 15.
+    res = _one_prb((2, 5), 10, 5)
+    uci = UciPuschConfig(o_ack=3, o_csi1=12, o_csi2=5, beta_offset_ack=20.0,
+                         beta_offset_csi1=1.125, beta_offset_csi2=1.125)
+    plan = uci_pusch_plan(res, uci, target_code_rate=0.5)
+    assert (plan.q_ack, plan.q_csi1, plan.q_csi2) == (60, 21, 15)
+    # G^ACK(1) = min(2 floor(120 / 4), M_3 * 2) = 48, G^ACK(2) = 72;
+    # G^CSI1(1) = min(2 floor(42 / 4), M_1 * 2 - G^ACK(1)) = 20, G^CSI1(2) = 22;
+    # G^CSI2(1) = M_1 * 2 - G^ACK(1) - G^CSI1(1) = 28, G^CSI2(2) = 96 - 72 - 22 = 2
+    assert dict(plan.hop_split)["ack"] == (48, 72)
+    assert dict(plan.hop_split)["csi1"] == (20, 22)
+    assert dict(plan.hop_split)["csi2"] == (28, 2)
+    m = res.m_sc
+    np.testing.assert_array_equal(plan.ack_index, _bits(2, m, [(3, range(12)), (4, range(12)),
+                                                               (6, range(12)), (7, range(12)),
+                                                               (8, range(12))]))
+    np.testing.assert_array_equal(plan.csi1_index, _bits(2, m, [(0, range(10)), (9, range(11))]))
+    np.testing.assert_array_equal(plan.csi2_index, _bits(2, m, [(0, [10, 11]), (1, range(12)),
+                                                                (9, [11])]))
+    assert plan.g_ulsch == 0 and plan.ulsch_index.size == 0
+
+
+def test_hopping_without_ulsch_harq_ack_and_csi1_only():
+    # 8 symbols, DM-RS at 1 and 5; 2 HARQ-ACK bits (reserved REs), CSI part 1 alone, R = 0.5:
+    # Q'_ACK = Q'_rvd = ceil(2 * 8 / 1) = 16, Q'_CSI1 = M - Q'_rvd = 56.
+    # G^ACK(i) = (16, 16); G^CSI1(1) = M_1 * 2 - G^ACK(1) = 56, G^CSI1(2) = M_2 * 2 - G^ACK(2) = 56
+    res = _one_prb((1, 5), 8, 4)
+    plan = uci_pusch_plan(res, UciPuschConfig(o_ack=2, o_csi1=12, beta_offset_ack=8.0),
+                          target_code_rate=0.5)
+    assert (plan.q_ack, plan.q_ack_rvd, plan.q_csi1) == (16, 16, 56)
+    assert dict(plan.hop_split) == {"rvd": (16, 16), "ack": (16, 16), "csi1": (56, 56),
+                                    "csi2": (0, 0)}
+    m = res.m_sc
+    # reserved: 16 bits in symbol 2 (d = 1, REs 0-7) and symbol 6; CSI part 1 around them
+    np.testing.assert_array_equal(plan.ack_index, _bits(2, m, [(2, range(8)), (6, range(8))]))
+    np.testing.assert_array_equal(plan.csi1_index, _bits(
+        2, m, [(0, range(12)), (2, range(8, 12)), (3, range(12)),
+               (4, range(12)), (6, range(8, 12)), (7, range(12))]))
+
+
+@pytest.mark.parametrize("o_ack,o_csi1,o_csi2,ulsch", [
+    (2, 20, 30, True), (9, 15, 0, True), (1, 0, 0, True), (4, 20, 40, False), (0, 15, 20, False)])
+def test_hopping_round_trip(rng, o_ack, o_csi1, o_csi2, ulsch):
+    res = _resources(n_prb=4, dmrs=(0, 7), n_layers=1, qm=4)
+    res = dataclasses.replace(res, n_symb_hop=7)
+    uci = UciPuschConfig(o_ack=o_ack, o_csi1=o_csi1, o_csi2=o_csi2, beta_offset_ack=8.0,
+                         beta_offset_csi1=4.0, beta_offset_csi2=2.5, alpha=0.8)
+    sch = SchConfig(tbs=600, target_code_rate=0.4, qm=4) if ulsch else None
+    plan = uci_pusch_plan(res, uci, sch=sch, target_code_rate=0.3)
+    # every UCI part lands in both hops, in the proportions of the split
+    hop2 = res.n_symb_hop
+    for name in ("ack", "csi1", "csi2"):
+        index = getattr(plan, f"{name}_index")
+        share = dict(plan.hop_split)[name]
+        assert index.size == sum(share)
+        if index.size:
+            assert (_positions(plan, index)[0] >= hop2).sum() == share[1]
+    payload = {n: rng.integers(0, 2, size=o, dtype=np.uint8)
+               for n, o in (("ack", o_ack), ("csi1", o_csi1), ("csi2", o_csi2)) if o}
+    tb = rng.integers(0, 2, size=600, dtype=np.uint8)
+    cw = pusch_uci_encode(plan, ulsch=sch_encode(tb, sch, g=plan.g_ulsch, rv=0) if ulsch else None,
+                          **payload)
+    c_init = scrambling_c_init(n_rnti=3, n_id=9)
+    rx = 4.0 * (1.0 - 2.0 * pusch_scramble(cw, c_init))
+    x, y = pusch_uci_placeholders(plan)
+    dec = pusch_uci_decode(plan, pusch_descramble_llrs(rx, c_init, x_indices=x, y_indices=y))
+    for name, bits in payload.items():
+        np.testing.assert_array_equal(getattr(dec, name).bits, bits)
+    if ulsch:
+        assert sch_decode(dec.ulsch_llr, sch, g=plan.g_ulsch, rv=0).tb_crc_ok

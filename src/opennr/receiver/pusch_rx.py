@@ -34,6 +34,7 @@ from opennr.physical.layermap import layer_demap
 from opennr.physical.pusch import (
     PuschConfig,
     pusch_descramble_llrs,
+    pusch_mux_plan,
     pusch_plan,
     pusch_ptrs,
     pusch_tp_ptrs,
@@ -45,6 +46,13 @@ from opennr.receiver.equalization import equalize
 from opennr.receiver.pdsch_rx import NOISE_CEILING, NOISE_FLOOR
 from opennr.transport.harq import HarqBuffer
 from opennr.transport.sch import SchConfig, SchDecodeResult, sch_decode
+from opennr.transport.uci import UciDecodeResult
+from opennr.transport.uci_pusch import (
+    PuschUciDecodeResult,
+    UciPuschConfig,
+    pusch_uci_decode,
+    pusch_uci_placeholders,
+)
 
 __all__ = ["PuschDemodResult", "PuschReceiveResult", "pusch_demodulate", "pusch_estimate", "pusch_receive"]
 
@@ -77,24 +85,44 @@ class PuschReceiveResult:
 
     Attributes
     ----------
-    ulsch : SchDecodeResult
-        UL-SCH decoding result.
+    ulsch : SchDecodeResult or None
+        UL-SCH decoding result (None for a PUSCH without UL-SCH).
     demod : PuschDemodResult
-        The soft output the decoder was given.
+        The soft output the decoders were given (codeword LLRs descrambled with the UCI
+        placeholders).
+    uci : PuschUciDecodeResult or None
+        HARQ-ACK, CSI part 1 and CSI part 2 decoded from the demultiplexed LLRs (None without
+        UCI).
     """
 
-    ulsch: SchDecodeResult
+    ulsch: SchDecodeResult | None
     demod: PuschDemodResult
+    uci: PuschUciDecodeResult | None = None
 
     @property
-    def tb(self) -> np.ndarray:
-        """Decoded transport block."""
-        return self.ulsch.tb
+    def tb(self) -> np.ndarray | None:
+        """Decoded transport block (None without UL-SCH)."""
+        return None if self.ulsch is None else self.ulsch.tb
 
     @property
     def tb_crc_ok(self) -> bool:
-        """The transport block CRC passed."""
-        return bool(np.all(self.ulsch.tb_crc_ok))
+        """The transport block CRC passed (False without UL-SCH)."""
+        return self.ulsch is not None and bool(np.all(self.ulsch.tb_crc_ok))
+
+    @property
+    def ack(self) -> UciDecodeResult | None:
+        """Decoded HARQ-ACK (``bits``, ``crc_ok``, ``metric``), None when absent."""
+        return None if self.uci is None else self.uci.ack
+
+    @property
+    def csi1(self) -> UciDecodeResult | None:
+        """Decoded CSI part 1, None when absent."""
+        return None if self.uci is None else self.uci.csi1
+
+    @property
+    def csi2(self) -> UciDecodeResult | None:
+        """Decoded CSI part 2, None when absent."""
+        return None if self.uci is None else self.uci.csi2
 
 
 def pusch_estimate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
@@ -262,20 +290,40 @@ def _transform_deprecode(x: np.ndarray, nv: np.ndarray, m_sc: int) -> tuple[np.n
 
 
 def pusch_receive(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
-                  sch_config: SchConfig, rv: int = 0, harq: HarqBuffer | None = None,
-                  ndi: int | None = None, n_slot: int | None = None, estimator: str = "ls",
+                  sch_config: SchConfig | None = None, uci: UciPuschConfig | None = None,
+                  target_code_rate: float | None = None, rv: int = 0,
+                  harq: HarqBuffer | None = None, ndi: int | None = None,
+                  n_slot: int | None = None, estimator: str = "ls",
                   h_true: np.ndarray | None = None, noise_var: float | None = None,
-                  equalizer: str = "mmse",
-                  decoder: LdpcDecoderConfig | None = None) -> PuschReceiveResult:
-    """Receive one PUSCH slot carrying UL-SCH data only and decode its transport block (inverse of
-    TS 38.211 §6.3.1 and TS 38.212 §6.2; not normative).
+                  equalizer: str = "mmse", decoder: LdpcDecoderConfig | None = None,
+                  list_size: int = 8) -> PuschReceiveResult:
+    """Receive one PUSCH slot and decode its transport block and its UCI (inverse of
+    TS 38.211 §6.3.1, TS 38.212 §6.2.7, §6.2 and §6.3.2; not normative).
+
+    Without ``uci`` the whole codeword is UL-SCH. With it the multiplexing plan of
+    :func:`opennr.physical.pusch.pusch_mux_plan` gives the UCI placeholders for descrambling
+    (§6.3.1.1) and the demultiplexing (:func:`opennr.transport.uci_pusch.pusch_uci_decode`):
+    HARQ-ACK, CSI part 1 and CSI part 2 are decoded from their LLRs, and the UL-SCH from its
+    G_ULSCH LLRs (the bits that 1-2 HARQ-ACK bits punctured are erasures).
+
+    The receiver must know every payload size of ``uci``. The size of CSI part 2 may depend on
+    the content of CSI part 1 (its rank indicator, TS 38.212 §6.3.2.1.2, TS 38.214 §5.2.3): the
+    caller then decodes CSI part 1 first (the positions of HARQ-ACK and CSI part 1 do not depend
+    on O_CSI2, only on whether CSI part 2 is present) and calls again, or calls
+    :func:`~opennr.transport.uci_pusch.pusch_uci_decode` on ``demod.llrs`` with a plan for the
+    O_CSI2 it found.
 
     Parameters
     ----------
     grid, carrier, config, n_slot, estimator, h_true, noise_var, equalizer
         As for :func:`pusch_demodulate`.
-    sch_config : SchConfig
-        Transport block parameters; G is the bit capacity of the allocation.
+    sch_config : SchConfig, optional
+        Transport block parameters; ``None`` for a PUSCH without UL-SCH (then ``uci`` is
+        required).
+    uci : UciPuschConfig, optional
+        The UCI multiplexed on the PUSCH (sizes, β offsets, α); ``None`` for UL-SCH alone.
+    target_code_rate : float, optional
+        R of the MCS, needed for UCI without UL-SCH (TS 38.212 §6.3.2.4.1).
     rv : int
         Redundancy version of this transmission.
     harq : HarqBuffer, optional
@@ -284,22 +332,47 @@ def pusch_receive(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
         New-data indicator (with ``harq``; see :func:`opennr.transport.sch.sch_decode`).
     decoder : LdpcDecoderConfig, optional
         LDPC decoder settings.
+    list_size : int
+        CA-SCL list size of the polar-coded UCI.
 
     Returns
     -------
     PuschReceiveResult
+        ``ulsch`` (None without UL-SCH), ``uci`` with ``ack``, ``csi1``, ``csi2`` (each a
+        :class:`~opennr.transport.uci.UciDecodeResult`: ``bits``, ``crc_ok`` for polar codes,
+        ``metric`` for DTX detection of small blocks).
 
     Raises
     ------
     TypeError
-        ``sch_config`` not a SchConfig.
+        ``sch_config`` or ``uci`` of the wrong type.
     ValueError
-        See :func:`pusch_demodulate` and :func:`opennr.transport.sch.sch_decode`.
+        Neither ``sch_config`` nor ``uci``; see :func:`pusch_demodulate` and
+        :func:`opennr.transport.sch.sch_decode`.
+    ConfigError
+        See :func:`opennr.physical.pusch.pusch_mux_plan`.
     """
-    if not isinstance(sch_config, SchConfig):
+    if sch_config is not None and not isinstance(sch_config, SchConfig):
         raise TypeError(f"sch_config: expected SchConfig, got {type(sch_config).__name__}")
+    if uci is not None and not isinstance(uci, UciPuschConfig):
+        raise TypeError(f"uci: expected UciPuschConfig, got {type(uci).__name__}")
+    if sch_config is None and uci is None:
+        raise ValueError("sch_config and uci: a PUSCH carries UL-SCH, UCI or both")
+    plan = None
+    x_ind = y_ind = None
+    if uci is not None:
+        plan = pusch_mux_plan(carrier, config, uci, sch=sch_config,
+                              target_code_rate=target_code_rate)
+        x_ind, y_ind = pusch_uci_placeholders(plan)
     demod = pusch_demodulate(grid, carrier, config, n_slot=n_slot, estimator=estimator,
-                             h_true=h_true, noise_var=noise_var, equalizer=equalizer)
-    res = sch_decode(demod.llrs, sch_config, g=demod.llrs.size, rv=rv, harq=harq,
-                     ndi=ndi if harq is not None else None, decoder=decoder)
-    return PuschReceiveResult(ulsch=res, demod=demod)
+                             h_true=h_true, noise_var=noise_var, equalizer=equalizer,
+                             x_indices=x_ind, y_indices=y_ind)
+    llr, dec = demod.llrs, None
+    if plan is not None:
+        dec = pusch_uci_decode(plan, demod.llrs, list_size=list_size)
+        llr = dec.ulsch_llr
+    res = None
+    if sch_config is not None:
+        res = sch_decode(llr, sch_config, g=llr.size, rv=rv, harq=harq,
+                         ndi=ndi if harq is not None else None, decoder=decoder)
+    return PuschReceiveResult(ulsch=res, demod=demod, uci=dec)
