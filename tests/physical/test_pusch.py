@@ -1,6 +1,8 @@
 """Tests of the PUSCH transmitter (TS 38.211 §6.3.1) and its DM-RS (§6.4.1.1): the ulsch_uci
 MATLAB vectors from the multiplexed codeword to the precoded port symbols, the bit capacity of
-the allocation, the DM-RS sequences and layout, and validation."""
+the allocation, the DM-RS sequences and layout, the transmitter from transport block and UCI
+payloads (the same vectors from their bits), the multiplexing resources of hopping and PT-RS
+allocations, and validation."""
 
 from __future__ import annotations
 
@@ -19,14 +21,17 @@ from opennr.physical.pusch import (
     PLACEHOLDER_Y,
     PuschConfig,
     pusch_bit_capacity,
+    pusch_codeword,
     pusch_dmrs,
     pusch_grid,
     pusch_indices,
     pusch_layers,
+    pusch_mux_plan,
     pusch_plan,
     pusch_precoding_matrix,
     pusch_scramble,
     pusch_symbols,
+    pusch_transmit,
 )
 from opennr.physical.pusch_dmrs import (
     low_papr_group_sequence,
@@ -34,9 +39,12 @@ from opennr.physical.pusch_dmrs import (
     pusch_dmrs_symbol_positions,
     pusch_tp_dmrs_sequence,
 )
+from opennr.physical.pusch_ptrs import TpPtrsConfig
 from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.sequences.gold import gold_sequence
 from opennr.sequences.lowpapr import low_papr_sequence
+from opennr.transport.sch import SchConfig, sch_encode
+from opennr.transport.uci_pusch import UciPuschConfig
 
 FILES = vector_files("ulsch_uci")
 N_RNTI, N_ID, NID0, N_PUSCH_ID = (PUSCH_VECTOR_IDS[k] for k in ("n_rnti", "n_id", "nid0", "n_id_rs"))
@@ -481,3 +489,111 @@ def test_hopping_second_hop_outside_the_bandwidth_part():
     cfg = PuschConfig(prb_set=tuple(range(3, 13)), frequency_hopping="intra-slot", rb_offset=45)
     with pytest.raises(ConfigError, match="rb_offset"):
         pusch_plan(Carrier(n_size_grid=50), cfg)
+
+
+# --- the PUSCH transmitter with UL-SCH and UCI (TS 38.212 §6.2, §6.3.2, §6.2.7) -----------
+
+def _vector_uci(v):
+    def on(name):
+        return int(v["Enable" + name])
+
+    uci = UciPuschConfig(o_ack=on("ACK") * int(v["NumACKBits"]),
+                         o_csi1=on("CSI1") * int(v["NumCSI1Bits"]),
+                         o_csi2=on("CSI2") * int(v["NumCSI2Bits"]),
+                         beta_offset_ack=float(v["BetaOffsetACK"]),
+                         beta_offset_csi1=float(v["BetaOffsetCSI1"]),
+                         beta_offset_csi2=float(v["BetaOffsetCSI2"]), alpha=float(v["UCIScaling"]))
+    return uci, bool(on("ULSCH"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name[27:60])
+def test_ulsch_uci_vectors_from_payloads(path):
+    # transport block and UCI payloads -> precoded port symbols, through one call
+    v = load_vector(path)
+    carrier, cfg = pusch_vector_config(v)
+    uci, has_ulsch = _vector_uci(v)
+    r = float(v["TargetCodeRateby1024"]) / 1024
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    cw = np.atleast_2d(as_int(v["codeword_out"]))
+    ref = np.atleast_2d(v["layermap_out"])
+    rv = np.atleast_1d(as_int(v["rv_out"]))
+    n_slots, ports = cw.shape[0], cfg.n_antenna_ports
+    idx = pusch_indices(carrier, cfg)
+    for s in range(n_slots):
+        payload = {name: as_int(v[key]).reshape(n_slots, -1)[s].astype(np.uint8)
+                   for name, key in (("ack", "effACK_out"), ("csi1", "csi1_out"),
+                                     ("csi2", "csi2_out")) if getattr(uci, "o_" + name)}
+        args = {}
+        if has_ulsch:
+            args = dict(tb=tb, sch=SchConfig(tbs=tb.size, target_code_rate=r, qm=cfg.qm,
+                                             n_layers=cfg.n_layers))
+        np.testing.assert_array_equal(
+            pusch_codeword(carrier, cfg, rv=int(rv[s]), uci=uci, target_code_rate=r, **args,
+                           **payload), cw[s])
+        grid = pusch_transmit(carrier, cfg, rv=int(rv[s]), uci=uci, target_code_rate=r, n_slot=0,
+                              **args, **payload)
+        np.testing.assert_allclose(grid.reshape(ports, -1)[:, idx], ref[s * ports:(s + 1) * ports],
+                                   atol=1e-4, rtol=0)
+
+
+def test_codeword_without_uci_is_the_ulsch_codeword(rng):
+    carrier = Carrier(n_size_grid=20)
+    cfg = PuschConfig(prb_set=tuple(range(5, 15)), modulation="16QAM")
+    sch = SchConfig(tbs=1500, target_code_rate=0.5, qm=4)
+    tb = rng.integers(0, 2, sch.tbs, dtype=np.uint8)
+    g = pusch_bit_capacity(carrier, cfg)
+    np.testing.assert_array_equal(pusch_codeword(carrier, cfg, tb=tb, sch=sch, rv=2),
+                                  sch_encode(tb, sch, g=g, rv=2))
+    # UCI sizes all 0: the reserved REs are computed but the UL-SCH keeps all G bits
+    np.testing.assert_array_equal(pusch_codeword(carrier, cfg, tb=tb, sch=sch, rv=2,
+                                                 uci=UciPuschConfig()),
+                                  sch_encode(tb, sch, g=g, rv=2))
+
+
+def test_mux_plan_resources_with_hopping_and_ptrs():
+    carrier = Carrier(n_size_grid=40)
+    # intra-slot hopping, type A, 14 symbols: hops of 7 symbols with their own DM-RS
+    cfg = PuschConfig(prb_set=tuple(range(4)), frequency_hopping="intra-slot", rb_offset=20,
+                      dmrs=DmrsConfig(additional_position=1))
+    plan = pusch_mux_plan(carrier, cfg, UciPuschConfig(o_ack=3), sch=SchConfig(
+        tbs=500, target_code_rate=0.5, qm=2))
+    res = plan.resources
+    assert res.n_symb_hop == 7 and res.g == pusch_bit_capacity(carrier, cfg)
+    dmrs = tuple(int(x) for x in pusch_plan(carrier, cfg).dmrs_symbols)
+    assert res.dmrs == tuple(l in dmrs for l in range(14))
+    assert res.l_ack == (dmrs[0] + 1, dmrs[-2] + 1)
+    with pytest.raises(ConfigError, match="hop"):
+        pusch_mux_plan(carrier, dataclasses.replace(cfg, hop=1), UciPuschConfig(o_ack=3),
+                       target_code_rate=0.5)
+    # transform precoding with PT-RS: the PT-RS samples are not data REs
+    tp = PuschConfig(prb_set=tuple(range(4)), transform_precoding=True,
+                     ptrs=TpPtrsConfig(time_density=2, n_groups=2, n_samples=2))
+    pplan = pusch_plan(carrier, tp)
+    res = pusch_mux_plan(carrier, tp, UciPuschConfig(o_csi1=20), target_code_rate=0.5).resources
+    assert res.g == pusch_bit_capacity(carrier, tp)
+    for l in range(14):
+        expected = 0 if res.dmrs[l] else 48 - (4 if l in pplan.ptrs_symbols else 0)
+        assert res.m_sc[l] == expected
+
+
+def test_transmit_errors(rng):
+    carrier = Carrier(n_size_grid=10)
+    cfg = PuschConfig(prb_set=tuple(range(10)))
+    sch = SchConfig(tbs=400, target_code_rate=0.5, qm=2)
+    tb = np.zeros(400, np.uint8)
+    with pytest.raises(ValueError, match="UL-SCH, UCI or both"):
+        pusch_transmit(carrier, cfg)
+    with pytest.raises(ValueError, match="tb and sch"):
+        pusch_transmit(carrier, cfg, tb=tb)
+    with pytest.raises(ValueError, match="without a UciPuschConfig"):
+        pusch_transmit(carrier, cfg, tb=tb, sch=sch, ack=np.ones(1, np.uint8))
+    with pytest.raises(ConfigError, match="sch"):
+        pusch_transmit(carrier, cfg, tb=tb, sch=SchConfig(tbs=400, target_code_rate=0.5, qm=4))
+    with pytest.raises(ValueError, match="ack: required"):
+        pusch_transmit(carrier, cfg, tb=tb, sch=sch, uci=UciPuschConfig(o_ack=2))
+    with pytest.raises(ValueError, match="ack: last dimension"):
+        pusch_transmit(carrier, cfg, tb=tb, sch=sch, uci=UciPuschConfig(o_ack=2),
+                       ack=np.ones(3, np.uint8))
+    with pytest.raises(ConfigError, match="target_code_rate"):
+        pusch_transmit(carrier, cfg, uci=UciPuschConfig(o_ack=2, o_csi1=10), ack=np.ones(2, np.uint8),
+                       csi1=np.ones(10, np.uint8))
