@@ -79,3 +79,10 @@ def test_impossible_configurations_name_the_field(kwargs, field):
 def test_tbs_larger_than_the_allocation_is_rejected():
     with pytest.raises(ConfigError, match="tbs"):
         DlschAwgnLink(DlschAwgnConfig(n_prb=1, tbs=100_000))
+
+
+def test_evm_is_the_noise_to_signal_ratio_per_re():
+    link = DlschAwgnLink(DlschAwgnConfig(mcs_index=10, n_prb=20))
+    counts = link.run_batch(15.0, 4, batch_rng(2, 0, 0))
+    evm2 = counts["evm_error"] / counts["evm_reference"]
+    assert abs(evm2 / 10 ** (-1.5) - 1.0) < 0.05

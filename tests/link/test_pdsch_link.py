@@ -93,3 +93,15 @@ def test_describe_and_configuration_errors():
         PdschLink(PdschLinkConfig(tbs=10**6))
     with pytest.raises(ValueError, match="snr_db"):
         link.run_batch(float("nan"), 1, batch_rng(0, 0, 0))
+
+
+@pytest.mark.parametrize(("layers", "n_rx"), [(1, 2), (2, 4)])
+def test_evm_of_the_equalized_symbols_follows_the_snr_per_re_and_antenna(layers, n_rx):
+    # Static channel: unit-modulus gains with orthogonal columns (‖h_j‖² = n_rx), layers sharing
+    # the power (1/ν each), perfect CSI: the unbiased MMSE output of each layer has
+    # EVM² ≈ N0 ν / n_rx at high SNR.
+    pdsch = PdschConfig(n_layers=layers, dmrs=DmrsConfig(n_cdm_groups_without_data=2))
+    link = PdschLink(PdschLinkConfig(pdsch=pdsch, n_rx=n_rx, estimator="perfect"))
+    counts = link.run_batch(20.0, 2, batch_rng(1, 0, 0))
+    evm2 = counts["evm_error"] / counts["evm_reference"]
+    assert abs(evm2 / (0.01 * layers / n_rx) - 1.0) < 0.1

@@ -18,7 +18,7 @@ from opennr._validate import check_choice, check_int
 from opennr.channel import awgn
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
-from opennr.link.metrics import TB_COUNTERS, count_harq_batch, tb_link_metrics
+from opennr.link.metrics import TB_COUNTERS, EvmCounter, count_harq_batch, tb_link_metrics
 from opennr.modulation import demodulate, modulate, modulation_for_qm
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.sim.engine import PointResult
@@ -139,11 +139,12 @@ class DlschAwgnLink:
                 f"{c.max_iterations} it")
 
     def _transmit(self, tb: np.ndarray, rv: int, snr_db: float, rng: np.random.Generator,
-                  harq: HarqBuffer | None):
+                  harq: HarqBuffer | None, evm: EvmCounter):
         g = self.config.g
         codeword = sch_encode(tb, self.sch, g=g, rv=rv)
         symbols = modulate(scramble(codeword, self.c_init), self.modulation)
         received, n0 = awgn(symbols, snr_db, rng)
+        evm.add(received, symbols)
         llr = descramble_llrs(demodulate(received, self.modulation, n0), self.c_init)
         return sch_decode(llr, self.sch, g=g, rv=rv, harq=harq, decoder=self.decoder)
 
@@ -153,9 +154,12 @@ class DlschAwgnLink:
         tb = rng.integers(0, 2, size=(n_blocks, a), dtype=np.uint8)
         harq = HarqBuffer() if self.config.harq else None
         max_tx = self.config.max_transmissions if self.config.harq else 1
+        evm = EvmCounter()
         # The whole batch is retransmitted so that the soft buffer keeps its shape.
         return count_harq_batch(
-            tb, max_tx, lambda tx, pending: self._transmit(tb, RV_SEQUENCE[tx % 4], snr_db, rng, harq))
+            tb, max_tx,
+            lambda tx, pending: self._transmit(tb, RV_SEQUENCE[tx % 4], snr_db, rng, harq, evm),
+            evm=evm)
 
     def metrics(self, result: PointResult) -> dict[str, float]:
         """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""

@@ -34,10 +34,11 @@ from opennr.link._common import (
     tdl_config,
     transmission_slot,
 )
-from opennr.link.metrics import TB_COUNTERS, tb_link_metrics
-from opennr.modulation import modulation_for_qm
+from opennr.link.metrics import TB_COUNTERS, EvmCounter, tb_link_metrics
+from opennr.modulation import modulate, modulation_for_qm
 from opennr.numerology import Carrier
 from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
+from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.receiver.channel_estimation import ESTIMATORS
 from opennr.receiver.equalization import EQUALIZERS
 from opennr.receiver.pdsch_rx import pdsch_demodulate
@@ -159,7 +160,8 @@ class PdschLink:
 
     Counters per batch as :class:`opennr.link.dlsch.DlschAwgnLink`: ``blocks``,
     ``block_errors`` (after the last transmission), ``first_tx_errors``, ``transmissions``,
-    ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks`` and ``iterations``.
+    ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks``, ``iterations`` and the EVM
+    sums of the equalized data symbols (``evm_error``, ``evm_reference``).
     """
 
     counters = TB_COUNTERS
@@ -179,6 +181,9 @@ class PdschLink:
         self._channel = SlotChannel(carrier=config.carrier, channel=config.channel,
                                     correlation=config.correlation, n_tx=config.pdsch.n_layers,
                                     n_rx=config.n_rx)
+        n_id = config.carrier.n_cell_id if config.pdsch.n_id is None else config.pdsch.n_id
+        self._c_init = scrambling_c_init(config.pdsch.n_rnti, n_id, 0)
+        self._evm: EvmCounter | None = None
 
     def describe(self) -> str:
         c = self.config
@@ -220,16 +225,24 @@ class PdschLink:
         demod = pdsch_demodulate(y, carrier, c.pdsch, n_slot=n_slot, estimator=c.estimator,
                                  h_true=h if perfect else None, noise_var=n0 if perfect else None,
                                  equalizer=c.equalizer)
+        if self._evm is not None:
+            ref = modulate(scramble(cw, self._c_init), c.pdsch.modulations[0])
+            self._evm.add(demod.symbols.T.reshape(-1), ref)
         return demod.llrs[0]
 
     def run_batch(self, snr_db: float, n_blocks: int, rng: np.random.Generator) -> dict[str, int]:
         """Simulate ``n_blocks`` transport blocks at ``snr_db`` (SNR per RE per receive
         antenna)."""
         c = self.config
-        return run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch, g=c.g,
-                            decoder=self.decoder, harq=c.harq,
-                            max_transmissions=c.max_transmissions, new_channel=self.new_channel,
-                            slot_of=self.transmission_slot, receive=self._receive)
+        self._evm = EvmCounter()
+        try:
+            return run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch, g=c.g,
+                                decoder=self.decoder, harq=c.harq,
+                                max_transmissions=c.max_transmissions,
+                                new_channel=self.new_channel, slot_of=self.transmission_slot,
+                                receive=self._receive, evm=self._evm)
+        finally:
+            self._evm = None
 
     def metrics(self, result: PointResult) -> dict[str, float]:
         """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
