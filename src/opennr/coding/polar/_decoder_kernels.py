@@ -1,5 +1,20 @@
 """Compiled CA-SCL decoder of polar codes (TS 38.212 §5.3.1; list decoding after Tal and Vardy).
 
+The code tree is walked node by node (fast simplified SCL): the bit indices are covered by
+subtrees of five kinds, found once per code (see ``decoder._code_nodes``):
+
+* rate-0 (all frozen): no decision; the path metric takes the penalties of the node LLRs;
+* repetition (frozen, then one data bit last) and single data leaves: one decision per path,
+  computed with exactly the same LLR arithmetic as leaf-by-leaf decoding;
+* rate-1 (all data) and single parity check (SPC: first bit frozen, then data): decided on the
+  node's codeword ``x``. For min-sum updates the leaf-by-leaf path metric of a prefix is the least
+  penalty ``sum |alpha_i| [x_i != HD(alpha_i)]`` over the node codewords that complete it, so the
+  list kept after the node is the ``L`` best (path, codeword) pairs. Those flip only the
+  ``L - 1`` (rate-1) or ``L`` (SPC) least reliable node bits; the decoder forks on them in order
+  of reliability (the SPC parity is kept by the least reliable bit), which yields the same list
+  and path metrics as leaf-by-leaf decoding, without the LLR updates inside the node.
+* parity-check leaves (§5.3.1.2), decided from each path's own cyclic register.
+
 Layout of the working state for list size ``L`` and ``N = 2^n``:
 
 * ``alpha``: LLR arrays of layers ``s = 0 .. n-1`` (a node of layer ``s`` has ``2^s`` LLRs), ``L``
@@ -16,6 +31,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+
+#: Node kinds of the decoding schedule.
+NODE_RATE0, NODE_REP, NODE_RATE1, NODE_SPC, NODE_PC = 0, 1, 2, 3, 4
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -55,13 +73,14 @@ def _node_llr(phi, stop, path, n_log, list_size, alpha, alpha_slot, alpha_ref, b
         j = _writable(alpha_slot, alpha_ref, path, t, list_size)
         dst = list_size * (h - 1) + j * h
         bsrc = list_size * (h - 1) + beta_slot[path, t] * h
+        xa = alpha[src:src + h]
+        xb = alpha[src + h:src + 2 * h]
+        out = alpha[dst:dst + h]
+        bb = beta[bsrc:bsrc + h]
         for i in range(h):
-            a = alpha[src + i]
-            b = alpha[src + h + i]
-            if beta[bsrc + i]:
-                alpha[dst + i] = b - a
-            else:
-                alpha[dst + i] = b + a
+            a = xa[i]
+            b = xb[i]
+            out[i] = b - a if bb[i] else b + a
         s = t - 1
         if t == stop:
             return dst
@@ -76,47 +95,45 @@ def _node_llr(phi, stop, path, n_log, list_size, alpha, alpha_slot, alpha_ref, b
             src = list_size * ((1 << ps) - 1) + alpha_slot[path, ps] * (1 << ps)
         j = _writable(alpha_slot, alpha_ref, path, s, list_size)
         dst = list_size * (h - 1) + j * h
+        xa = alpha[src:src + h]
+        xb = alpha[src + h:src + 2 * h]
+        out = alpha[dst:dst + h]
         for i in range(h):
-            a = alpha[src + i]
-            b = alpha[src + h + i]
-            aa = abs(a)
-            ab = abs(b)
-            m = aa if aa < ab else ab
-            if (a < 0) != (b < 0):
-                m = -m
-            alpha[dst + i] = m
+            a = xa[i]
+            b = xb[i]
+            m = min(abs(a), abs(b))
+            out[i] = -m if (a < 0) != (b < 0) else m
         s -= 1
     return dst
 
 
 @numba.njit(cache=True, nogil=True)
-def _store_bits(phi, stop, u, path, n_log, list_size, beta, beta_slot, beta_ref, tmp_a, tmp_b):
-    """Propagate the decisions of the layer-``stop`` node at leaf ``phi`` into the partial sums.
-
-    The node's ``2^stop`` partial sums are all ``u`` (a single leaf, or a frozen node of zeros).
-    """
-    cur = tmp_a
-    nxt = tmp_b
+def _store_bits(phi, stop, path, n_log, list_size, beta, beta_slot, beta_ref, x):
+    """Propagate the codeword ``x[:2^stop]`` of the layer-``stop`` node at leaf ``phi`` into the
+    partial sums of ``path``: up through the layers where the node is a right child (``[left XOR
+    right, right]``), built in place at the end of the slot of the first layer where it is a left
+    child."""
+    top = stop
+    while top < n_log and (phi >> top) & 1:
+        top += 1
+    if top == n_log:
+        return
+    big = 1 << top
+    j = _writable(beta_slot, beta_ref, path, top, list_size)
+    base = list_size * (big - 1) + j * big
+    dst = beta[base:base + big]
     size = 1 << stop
+    tail = dst[big - size:]
     for i in range(size):
-        cur[i] = u
-    s = stop
-    while s < n_log and (phi >> s) & 1:
-        left = list_size * (size - 1) + beta_slot[path, s] * size
-        for i in range(size):
-            c = cur[i]
-            nxt[i] = beta[left + i] ^ c
-            nxt[size + i] = c
-        tmp = cur
-        cur = nxt
-        nxt = tmp
-        size *= 2
-        s += 1
-    if s < n_log:
-        j = _writable(beta_slot, beta_ref, path, s, list_size)
-        dst = list_size * (size - 1) + j * size
-        for i in range(size):
-            beta[dst + i] = cur[i]
+        tail[i] = x[i]
+    for s in range(stop, top):
+        h = 1 << s
+        left = list_size * (h - 1) + beta_slot[path, s] * h
+        lb = beta[left:left + h]
+        right = dst[big - h:big]
+        out = dst[big - 2 * h:big - h]
+        for i in range(h):
+            out[i] = lb[i] ^ right[i]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -148,21 +165,130 @@ def _crc_ok(c, k_total, crc_poly, crc_len, prefix_ones, crc_mask):
 
 
 @numba.njit(cache=True, nogil=True)
-def scl_decode_kernel(llr, n_log, bit_type, frozen_layer, interleaver, list_size, use_pc, crc_poly, crc_len,
-                      prefix_ones, crc_mask, out_bits, out_ok):
+def _select(cand, active, n_active, list_size, keep0, keep1, idx):
+    """Mark the ``L`` best of the candidates ``cand[2p + b]`` of the active paths (ties in index
+    order) in ``keep0`` / ``keep1``; returns True when some ``b = 1`` candidate is kept."""
+    any1 = False
+    for p in range(list_size):
+        keep0[p] = False
+        keep1[p] = False
+    if 2 * n_active <= list_size:
+        for p in range(list_size):
+            if active[p]:
+                keep0[p] = True
+                keep1[p] = True
+                any1 = True
+        return any1
+    # Stable insertion sort of the candidate metrics of the active paths.
+    m = 0
+    for p in range(list_size):
+        if active[p]:
+            for b in range(2):
+                x = 2 * p + b
+                v = cand[x]
+                r = m - 1
+                while r >= 0 and cand[idx[r]] > v:
+                    idx[r + 1] = idx[r]
+                    r -= 1
+                idx[r + 1] = x
+                m += 1
+    for r in range(min(list_size, m)):
+        q = idx[r]
+        if q & 1:
+            keep1[q >> 1] = True
+            any1 = True
+        else:
+            keep0[q >> 1] = True
+    return any1
+
+
+@numba.njit(cache=True, nogil=True)
+def _fork(p, q, kk, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits, flips):
+    """Make free path ``q`` a copy of path ``p`` (sharing its LLR and partial-sum slots)."""
+    for s in range(n_log):
+        alpha_slot[q, s] = alpha_slot[p, s]
+        alpha_ref[s, alpha_slot[p, s]] += 1
+        beta_slot[q, s] = beta_slot[p, s]
+        beta_ref[s, beta_slot[p, s]] += 1
+    pc_reg[q] = pc_reg[p]
+    flips[q] = flips[p]
+    bits[q, :kk] = bits[p, :kk]
+
+
+@numba.njit(cache=True, nogil=True)
+def _apply(cand, flip_mask, kk, list_size, n_log, active, n_active, keep0, keep1, metric, flips, dec,
+           split, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits):
+    """Apply the selection: drop paths with no kept branch, give the ``b = 1`` branch of a path
+    keeping both to a free path (lowest first). ``dec[p]`` is the branch of each path; a
+    ``b = 1`` branch XORs ``flip_mask`` onto ``flips``. Returns the number of active paths."""
+    for p in range(list_size):
+        if active[p] and not keep0[p] and not keep1[p]:
+            _release(p, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref)
+            active[p] = False
+            n_active -= 1
+    n_split = 0
+    for p in range(list_size):
+        if active[p]:
+            if keep0[p] and keep1[p]:
+                split[n_split] = p
+                n_split += 1
+                dec[p] = 0
+            else:
+                dec[p] = 1 if keep1[p] else 0
+            metric[p] = cand[2 * p + dec[p]]
+    q = 0
+    for r in range(n_split):
+        p = split[r]
+        while active[q]:
+            q += 1
+        _fork(p, q, kk, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits, flips)
+        metric[q] = cand[2 * p + 1]
+        dec[q] = 1
+        active[q] = True
+        n_active += 1
+    for p in range(list_size):
+        if active[p] and dec[p]:
+            flips[p] ^= flip_mask
+    return n_active
+
+
+@numba.njit(cache=True, nogil=True)
+def _least_reliable(alpha, off, size, m, pos, w):
+    """The ``m`` node bits of least ``|alpha|`` (ties: lower index first) into ``pos`` and their
+    magnitudes into ``w``, in increasing order."""
+    c = 0
+    for i in range(size):
+        v = abs(alpha[off + i])
+        if c == m and w[m - 1] <= v:
+            continue
+        r = c - 1 if c < m else m - 2
+        while r >= 0 and w[r] > v:
+            w[r + 1] = w[r]
+            pos[r + 1] = pos[r]
+            r -= 1
+        w[r + 1] = v
+        pos[r + 1] = i
+        if c < m:
+            c += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def scl_decode_kernel(llr, n_log, node_kind, node_phi, node_layer, bit_type, interleaver, list_size, use_pc,
+                      crc_poly, crc_len, prefix_ones, crc_mask, out_bits, out_ok):
     """CA-SCL decoding of every row of ``llr`` (B, N) float32 into out_bits (B, K) uint8, out_ok (B,).
 
-    ``bit_type`` (N,) int8 marks frozen (0), data (1) and parity-check (2) bits; ``frozen_layer``
-    (N,) int8 is the layer of the largest all-frozen node whose first leaf is that index, else -1
-    (such nodes are decided at once, with the same metric as leaf by leaf); ``interleaver``
-    (K,) int32 is ``Π`` of §5.3.1.1 (``c_{Π(k)} = c'_k``). Paths are ranked by the min-sum path
-    metric (penalty ``|LLR|`` for a decision against the LLR); the first path in metric order whose
-    CRC (``crc_poly``, ``crc_len`` bits, after ``prefix_ones`` leading ones, CRC XOR ``crc_mask``)
+    The schedule ``node_kind``, ``node_phi``, ``node_layer`` (int8, int32, int8 arrays) lists the
+    nodes covering the bit indices in order (kinds ``NODE_*``, first leaf, layer); ``bit_type``
+    (N,) int8 marks frozen (0), data (1) and parity-check (2) bits; ``interleaver`` (K,) int32 is
+    ``Π`` of §5.3.1.1 (``c_{Π(k)} = c'_k``). Paths are ranked by the min-sum path metric (penalty
+    ``|LLR|`` for a decision against the LLR); the first path in metric order whose CRC
+    (``crc_poly``, ``crc_len`` bits, after ``prefix_ones`` leading ones, CRC XOR ``crc_mask``)
     checks is returned, else the best path with ``out_ok`` False.
     """
     n_rows = llr.shape[0]
     n = 1 << n_log
     k_total = out_bits.shape[1]
+    n_nodes = node_kind.shape[0]
     big = list_size
     alpha = np.empty(big * (n - 1) + n, dtype=np.float32)
     beta = np.zeros(big * (n - 1) + 1, dtype=np.uint8)
@@ -173,14 +299,17 @@ def scl_decode_kernel(llr, n_log, bit_type, frozen_layer, interleaver, list_size
     active = np.zeros(big, dtype=np.bool_)
     metric = np.zeros(big, dtype=np.float64)
     pc_reg = np.zeros(big, dtype=np.int64)
-    bits = np.zeros((big, k_total), dtype=np.uint8)
-    leaf = np.zeros(big, dtype=np.float32)
+    flips = np.zeros(big, dtype=np.int64)
+    bits = np.zeros((big, max(k_total, 1)), dtype=np.uint8)
     cand = np.zeros(2 * big, dtype=np.float64)
     keep0 = np.zeros(big, dtype=np.bool_)
     keep1 = np.zeros(big, dtype=np.bool_)
     dec = np.zeros(big, dtype=np.uint8)
     split = np.zeros(big, dtype=np.int64)
     idx = np.zeros(2 * big, dtype=np.int64)
+    pos = np.zeros((big, big), dtype=np.int32)  # per slot of the node layer: least reliable bits
+    wts = np.zeros((big, big), dtype=np.float32)
+    work = np.zeros(n, dtype=np.float32)
     tmp_a = np.zeros(n, dtype=np.uint8)
     tmp_b = np.zeros(n, dtype=np.uint8)
     c = np.zeros(k_total, dtype=np.uint8)
@@ -198,23 +327,25 @@ def scl_decode_kernel(llr, n_log, bit_type, frozen_layer, interleaver, list_size
         active[0] = True
         metric[:] = 0.0
         pc_reg[:] = 0
+        flips[:] = 0
         n_active = 1
         kk = 0
-        phi = 0
-        while phi < n:
-            t = bit_type[phi]
-            stop = frozen_layer[phi]
-            if stop >= 0:
-                # Frozen node of 2^stop leaves: all zeros; for min-sum updates its leaf-by-leaf
-                # path metric penalty equals the sum of |LLR| over its negative node LLRs.
-                size = 1 << stop
+        for nd in range(n_nodes):
+            kind = node_kind[nd]
+            phi = node_phi[nd]
+            s = np.int64(node_layer[nd])
+            size = 1 << s
+            if kind == NODE_RATE0:
+                # All zeros; for min-sum updates the leaf-by-leaf path metric penalty equals the
+                # sum of |LLR| over the negative node LLRs.
+                tmp_a[:size] = 0
                 for p in range(big):
                     if active[p]:
-                        off = _node_llr(phi, stop, p, n_log, big, alpha, alpha_slot, alpha_ref, beta,
-                                        beta_slot)
+                        off = _node_llr(phi, s, p, n_log, big, alpha, alpha_slot, alpha_ref, beta, beta_slot)
+                        node = alpha[off:off + size]
                         pen = 0.0
                         for i in range(size):
-                            v = alpha[off + i]
+                            v = node[i]
                             if v < 0:
                                 pen -= v
                         metric[p] += pen
@@ -222,104 +353,140 @@ def scl_decode_kernel(llr, n_log, bit_type, frozen_layer, interleaver, list_size
                             for _ in range(size % 5):
                                 y = pc_reg[p]
                                 pc_reg[p] = (y >> 1) | ((y & 1) << 4)
-                        _store_bits(phi, stop, 0, p, n_log, big, beta, beta_slot, beta_ref, tmp_a,
-                                    tmp_b)
-                phi += size
+                        _store_bits(phi, s, p, n_log, big, beta, beta_slot, beta_ref, tmp_a)
                 continue
-            for p in range(big):
-                if active[p]:
-                    off = _node_llr(phi, 0, p, n_log, big, alpha, alpha_slot, alpha_ref, beta,
-                                    beta_slot)
-                    leaf[p] = alpha[off]
-                    if use_pc:
-                        y = pc_reg[p]
-                        pc_reg[p] = (y >> 1) | ((y & 1) << 4)
-            if t == 2:
+            if kind == NODE_PC:
                 for p in range(big):
                     if active[p]:
+                        off = _node_llr(phi, 0, p, n_log, big, alpha, alpha_slot, alpha_ref, beta, beta_slot)
+                        lam = alpha[off]
+                        y = pc_reg[p]
+                        pc_reg[p] = (y >> 1) | ((y & 1) << 4)
                         u = np.uint8(pc_reg[p] & 1)
-                        lam = leaf[p]
                         if u == 0 and lam < 0:
                             metric[p] -= lam
                         elif u == 1 and lam > 0:
                             metric[p] += lam
-                        _store_bits(phi, 0, u, p, n_log, big, beta, beta_slot, beta_ref, tmp_a, tmp_b)
-                phi += 1
+                        tmp_a[0] = u
+                        _store_bits(phi, 0, p, n_log, big, beta, beta_slot, beta_ref, tmp_a)
                 continue
-            # Data bit: every path splits into u = 0 and u = 1; keep the best L of them.
-            for p in range(big):
-                keep0[p] = False
-                keep1[p] = False
-                if active[p]:
-                    lam = leaf[p]
-                    cand[2 * p] = metric[p] - lam if lam < 0 else metric[p]
-                    cand[2 * p + 1] = metric[p] + lam if lam > 0 else metric[p]
-                else:
-                    cand[2 * p] = np.inf
-                    cand[2 * p + 1] = np.inf
-            if 2 * n_active <= big:
+            if kind == NODE_REP:
+                # Frozen leaves then one data bit: the same LLR arithmetic and metric sums as
+                # leaf-by-leaf decoding (frozen sub-nodes of 2^(s-1), ..., 1 leaves, then g).
                 for p in range(big):
                     if active[p]:
-                        keep0[p] = True
-                        keep1[p] = True
-            else:
-                # Stable insertion sort of the 2L candidate metrics (ties keep index order).
-                for a in range(2 * big):
-                    idx[a] = a
-                for a in range(1, 2 * big):
-                    x = idx[a]
-                    b = a - 1
-                    while b >= 0 and cand[idx[b]] > cand[x]:
-                        idx[b + 1] = idx[b]
-                        b -= 1
-                    idx[b + 1] = x
-                for r in range(big):
-                    q = idx[r]
-                    if q & 1:
-                        keep1[q >> 1] = True
-                    else:
-                        keep0[q >> 1] = True
-            for p in range(big):
-                if active[p] and not keep0[p] and not keep1[p]:
-                    _release(p, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref)
-                    active[p] = False
-                    n_active -= 1
-            n_split = 0
-            for p in range(big):
-                if active[p]:
-                    if keep0[p] and keep1[p]:
-                        split[n_split] = p
-                        n_split += 1
-                        dec[p] = 0
-                    else:
-                        dec[p] = 1 if keep1[p] else 0
-                    metric[p] = cand[2 * p + dec[p]]
-            q = 0
-            for r in range(n_split):  # the second branch (u = 1) goes to a free path
-                p = split[r]
-                while active[q]:
-                    q += 1
-                for s in range(n_log):
-                    alpha_slot[q, s] = alpha_slot[p, s]
-                    alpha_ref[s, alpha_slot[p, s]] += 1
-                    beta_slot[q, s] = beta_slot[p, s]
-                    beta_ref[s, beta_slot[p, s]] += 1
-                pc_reg[q] = pc_reg[p]
-                for i in range(kk):
-                    bits[q, i] = bits[p, i]
-                metric[q] = cand[2 * p + 1]
-                dec[q] = 1
-                active[q] = True
-                n_active += 1
+                        off = _node_llr(phi, s, p, n_log, big, alpha, alpha_slot, alpha_ref, beta, beta_slot)
+                        work[:size] = alpha[off:off + size]
+                        h = size >> 1
+                        while h > 0:
+                            wa = work[:h]
+                            wb = work[h:2 * h]
+                            pen = 0.0
+                            for i in range(h):
+                                a = wa[i]
+                                b = wb[i]
+                                if (a < 0) != (b < 0):
+                                    mm = min(abs(a), abs(b))
+                                    if mm > 0:
+                                        pen += mm
+                            metric[p] += pen
+                            for i in range(h):
+                                wa[i] = wb[i] + wa[i]
+                            h >>= 1
+                        lam = work[0]
+                        cand[2 * p] = metric[p] - lam if lam < 0 else metric[p]
+                        cand[2 * p + 1] = metric[p] + lam if lam > 0 else metric[p]
+                        if use_pc:
+                            for _ in range(size % 5):
+                                y = pc_reg[p]
+                                pc_reg[p] = (y >> 1) | ((y & 1) << 4)
+                _select(cand, active, n_active, big, keep0, keep1, idx)
+                n_active = _apply(cand, 0, kk, big, n_log, active, n_active, keep0, keep1, metric, flips, dec,
+                                  split, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits)
+                for p in range(big):
+                    if active[p]:
+                        u = dec[p]
+                        bits[p, kk] = u
+                        if use_pc:
+                            pc_reg[p] ^= u
+                        tmp_a[:size] = u
+                        _store_bits(phi, s, p, n_log, big, beta, beta_slot, beta_ref, tmp_a)
+                kk += 1
+                continue
+            # Rate-1 or SPC node: hard decisions, then forks on the least reliable bits.
+            spc = kind == NODE_SPC
+            m = min(big if spc else big - 1, size)
             for p in range(big):
                 if active[p]:
-                    u = dec[p]
-                    bits[p, kk] = u
-                    if use_pc:
-                        pc_reg[p] ^= u
-                    _store_bits(phi, 0, u, p, n_log, big, beta, beta_slot, beta_ref, tmp_a, tmp_b)
-            kk += 1
-            phi += 1
+                    off = _node_llr(phi, s, p, n_log, big, alpha, alpha_slot, alpha_ref, beta, beta_slot)
+                    j = alpha_slot[p, s]
+                    flips[p] = 0
+                    if m > 0:
+                        _least_reliable(alpha, off, size, m, pos[j], wts[j])
+                    if spc:
+                        node = alpha[off:off + size]
+                        par = 0
+                        for i in range(size):
+                            par ^= node[i] < 0
+                        if par:
+                            flips[p] = 1
+                            metric[p] += wts[j, 0]
+            j0 = 1 if spc else 0
+            for f in range(j0, m):
+                for p in range(big):
+                    if active[p]:
+                        j = alpha_slot[p, s]
+                        w = np.float64(wts[j, f])
+                        if spc:
+                            w0 = np.float64(wts[j, 0])
+                            w = w - w0 if flips[p] & 1 else w + w0
+                        cand[2 * p] = metric[p]
+                        cand[2 * p + 1] = metric[p] + w
+                mask = (np.int64(1) << f) | (np.int64(1) if spc else np.int64(0))
+                full = n_active == big
+                any1 = _select(cand, active, n_active, big, keep0, keep1, idx)
+                n_active = _apply(cand, mask, kk, big, n_log, active, n_active, keep0, keep1, metric, flips,
+                                  dec, split, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits)
+                if full and not any1:
+                    # Full list and no flip kept: later flips cost at least as much, none is kept.
+                    break
+            for p in range(big):
+                if active[p]:
+                    j = alpha_slot[p, s]
+                    off = big * (size - 1) + j * size
+                    node = alpha[off:off + size]
+                    xa = tmp_a[:size]
+                    for i in range(size):
+                        xa[i] = node[i] < 0
+                    fl = flips[p]
+                    f = 0
+                    while fl:
+                        if fl & 1:
+                            xa[pos[j, f]] ^= 1
+                        fl >>= 1
+                        f += 1
+                    # u = x G (G is its own inverse) for the data bits and the PC register.
+                    ub = tmp_b[:size]
+                    ub[:] = xa
+                    h = 1
+                    while h < size:
+                        for i0 in range(0, size, 2 * h):
+                            for i in range(i0, i0 + h):
+                                ub[i] ^= ub[i + h]
+                        h *= 2
+                    q = kk
+                    for i in range(size):
+                        if bit_type[phi + i] == 1:
+                            bits[p, q] = ub[i]
+                            q += 1
+                        if use_pc:
+                            y = pc_reg[p]
+                            y = (y >> 1) | ((y & 1) << 4)
+                            if bit_type[phi + i] == 1:
+                                y ^= ub[i]
+                            pc_reg[p] = y
+                    _store_bits(phi, s, p, n_log, big, beta, beta_slot, beta_ref, xa)
+            kk += size - 1 if spc else size
         # Paths in metric order; the first with a valid CRC wins.
         m = 0
         for p in range(big):

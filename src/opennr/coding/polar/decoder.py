@@ -6,6 +6,9 @@ against the LLR). Frozen bits are 0; parity-check bits (§5.3.1.2) follow each p
 register; each data bit splits every path and the ``L`` best survive. At the end the data bits
 of each path are de-interleaved (§5.3.1.1) into ``c`` and the first path in metric order whose
 CRC checks is returned. With ``list_size=1`` this is the SC decoder.
+
+The bit indices are decoded by subtrees (rate-0, repetition, rate-1 and single-parity-check
+nodes, see ``_decoder_kernels``) with the same list and path metrics as bit-by-bit decoding.
 """
 
 from __future__ import annotations
@@ -17,8 +20,15 @@ import numpy as np
 
 from opennr._validate import as_bits, as_llrs, check_int
 from opennr.coding.crc import CRC_LENGTHS, CRC_POLYNOMIALS
-from opennr.coding.polar._decoder_kernels import scl_decode_kernel
-from opennr.coding.polar.construction import BIT_FROZEN, PolarCode, polar_code
+from opennr.coding.polar._decoder_kernels import (
+    NODE_PC,
+    NODE_RATE0,
+    NODE_RATE1,
+    NODE_REP,
+    NODE_SPC,
+    scl_decode_kernel,
+)
+from opennr.coding.polar.construction import BIT_DATA, BIT_FROZEN, BIT_PC, PolarCode, polar_code
 from opennr.errors import ConfigError
 
 __all__ = ["MAX_LIST_SIZE", "PolarDecodeResult", "polar_decode"]
@@ -47,22 +57,43 @@ class PolarDecodeResult:
 
 
 @functools.lru_cache(maxsize=256)
-def _frozen_layers(code: PolarCode) -> np.ndarray:
-    """Layer of the largest all-frozen node starting at each bit index (-1 if not frozen)."""
-    frozen = code.bit_type == BIT_FROZEN
-    out = np.full(code.n, -1, dtype=np.int8)
-    phi = 0
-    while phi < code.n:
-        if not frozen[phi]:
-            phi += 1
-            continue
-        s = 0
-        while (phi % (2 << s) == 0 and phi + (2 << s) <= code.n
-               and frozen[phi:phi + (2 << s)].all()):
-            s += 1
-        out[phi] = s
-        phi += 1 << s
-    out.setflags(write=False)
+def _code_nodes(code: PolarCode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Decoding schedule of ``code``: the subtrees covering the bit indices, in order.
+
+    Each node is the largest subtree of one of the kinds of ``_decoder_kernels`` (rate-0,
+    repetition or single data leaf, rate-1, single parity check, parity-check leaf); returns its
+    kind, first leaf and layer as int8, int32 and int8 arrays.
+    """
+    bt = code.bit_type
+    kinds: list[int] = []
+    phis: list[int] = []
+    layers: list[int] = []
+
+    def visit(lo: int, s: int) -> None:
+        seg = bt[lo:lo + (1 << s)]
+        kind = -1
+        if (seg == BIT_FROZEN).all():
+            kind = NODE_RATE0
+        elif s == 0:
+            kind = NODE_PC if seg[0] == BIT_PC else NODE_REP
+        elif (seg == BIT_DATA).all():
+            kind = NODE_RATE1
+        elif (seg[:-1] == BIT_FROZEN).all() and seg[-1] == BIT_DATA:
+            kind = NODE_REP
+        elif s >= 2 and seg[0] == BIT_FROZEN and (seg[1:] == BIT_DATA).all():
+            kind = NODE_SPC
+        if kind < 0:
+            visit(lo, s - 1)
+            visit(lo + (1 << (s - 1)), s - 1)
+        else:
+            kinds.append(kind)
+            phis.append(lo)
+            layers.append(s)
+
+    visit(0, code.n_log)
+    out = (np.array(kinds, dtype=np.int8), np.array(phis, dtype=np.int32), np.array(layers, dtype=np.int8))
+    for a in out:
+        a.setflags(write=False)
     return out
 
 
@@ -136,6 +167,7 @@ def polar_decode(llr, *, k: int, e: int, n_max: int, i_il: bool, list_size: int 
     bits = np.zeros((flat.shape[0], code.k), dtype=np.uint8)
     ok = np.zeros(flat.shape[0], dtype=bool)
     if flat.shape[0]:
-        scl_decode_kernel(flat, code.n_log, code.bit_type, _frozen_layers(code), code.interleaver, list_size,
+        kinds, phis, layers = _code_nodes(code)
+        scl_decode_kernel(flat, code.n_log, kinds, phis, layers, code.bit_type, code.interleaver, list_size,
                           code.n_pc > 0, poly, crc_len, crc_prefix_ones, mask, bits, ok)
     return PolarDecodeResult(bits.reshape(*lead, code.k), ok.reshape(lead))
