@@ -109,3 +109,15 @@ def test_bad_inputs():
         crc_check(np.zeros(10, np.uint8), "24A")
     with pytest.raises(ValueError, match="at least 1 dimension"):
         crc_attach(np.uint8(1), "6")
+
+
+@pytest.mark.parametrize("crc", ["24A", "24B", "16"])
+def test_long_inputs_against_division_oracle(crc, rng):
+    # Lengths around whole 32-bit words and a transport block with its CRC24A.
+    for a_len in (31, 32, 33, 63, 1000, 8424):
+        a = rng.integers(0, 2, a_len, dtype=np.uint8)
+        b = crc_attach(a, crc)
+        np.testing.assert_array_equal(b[a_len:], oracle_parity(a, crc))
+        assert crc_check(b, crc)
+        b[rng.integers(a_len)] ^= 1
+        assert not crc_check(b, crc)

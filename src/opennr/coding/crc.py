@@ -50,7 +50,9 @@ def _check_crc(crc: str) -> tuple[int, int]:
 
 
 @functools.lru_cache(maxsize=8)
-def _table(crc: str) -> np.ndarray:
+def crc_slicing_table(crc: str) -> np.ndarray:
+    """Read-only (4, 256) uint32 tables of the slicing-by-4 CRC kernels for a CRC of TS 38.212 §5.1
+    (see :mod:`opennr.coding._crc_kernels`)."""
     poly, length = _check_crc(crc)
     table = crc_table(poly, length)
     table.setflags(write=False)
@@ -86,7 +88,7 @@ def crc_remainder(bits, crc: str) -> np.ndarray:
     flat = arr.reshape(int(np.prod(arr.shape[:-1])), arr.shape[-1])
     out = np.zeros(flat.shape[0], dtype=np.int64)
     if flat.shape[0]:
-        crc_remainder_kernel(flat, _table(crc), length, out)
+        crc_remainder_kernel(flat, crc_slicing_table(crc), length, out)
     return out.reshape(arr.shape[:-1])
 
 
@@ -122,7 +124,7 @@ def crc_attach(bits, crc: str) -> np.ndarray:
     flat = arr.reshape(int(np.prod(arr.shape[:-1])), arr.shape[-1])
     out = np.empty((flat.shape[0], flat.shape[1] + length), dtype=np.uint8)
     if flat.shape[0]:
-        crc_attach_kernel(flat, _table(crc), length, out)
+        crc_attach_kernel(flat, crc_slicing_table(crc), length, out)
     return out.reshape(*arr.shape[:-1], arr.shape[-1] + length)
 
 

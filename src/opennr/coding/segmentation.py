@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from opennr._validate import as_bits, check_choice, check_int
-from opennr.coding.crc import crc_attach, crc_check
+from opennr.coding._segmentation_kernels import desegment_kernel
+from opennr.coding.crc import CRC_LENGTHS, crc_attach, crc_check, crc_slicing_table
 from opennr.coding.ldpc.basegraph import LIFTING_SIZES, lifting_set_index
 from opennr.errors import ConfigError
 
@@ -214,13 +215,19 @@ def desegment_code_blocks(blocks, seg: LdpcSegmentation) -> tuple[np.ndarray, np
     if arr.shape[-2] != seg.c or arr.shape[-1] < seg.k_prime:
         raise ValueError(f"blocks: shape must be (..., C={seg.c}, >= K'={seg.k_prime}), "
                          f"got {arr.shape}")
+    return _desegment(arr, seg)
+
+
+def _desegment(arr: np.ndarray, seg: LdpcSegmentation) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`desegment_code_blocks` of checked C-contiguous uint8 blocks (..., C, >= K')."""
     lead = arr.shape[:-2]
-    if seg.c > 1:
-        ok = crc_check(arr[..., : seg.k_prime], "24B")
-    else:
-        ok = np.ones((*lead, 1), dtype=bool)
-    bits = arr[..., : seg.n_data].reshape(*lead, seg.c * seg.n_data)[..., : seg.b]
-    return np.ascontiguousarray(bits), ok
+    n = math.prod(lead)
+    bits = np.empty((n, seg.b), np.uint8)
+    rem = np.zeros((n, seg.c), np.int64)
+    crc_len = CRC_LENGTHS["24B"] if seg.c > 1 else 0
+    desegment_kernel(arr.reshape(n, seg.c, arr.shape[-1]), seg.c, seg.k_prime, seg.n_data, seg.b,
+                     crc_slicing_table("24B"), crc_len, bits, rem)
+    return bits.reshape(*lead, seg.b), (rem == 0).reshape(*lead, seg.c)
 
 
 _UCI_CLAUSE = "TS 38.212 §5.2.1"

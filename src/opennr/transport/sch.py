@@ -201,6 +201,18 @@ def sch_plan(config: SchConfig) -> SchPlan:
 
 
 def _rate_match_plan(plan: SchPlan, g: object, rv: object):
+    if type(g) is int and type(rv) is int:
+        return _cached_rate_match_plan(plan, g, rv)
+    return _build_rate_match_plan(plan, g, rv)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_rate_match_plan(plan: SchPlan, g: int, rv: int):
+    """The rate matching plan of (plan, G, rv), validated once per configuration."""
+    return _build_rate_match_plan(plan, g, rv)
+
+
+def _build_rate_match_plan(plan: SchPlan, g: object, rv: object):
     cfg = plan.config
     g = check_int("g", g, 1, None, "TS 38.212 §5.4.2.1")
     if g % (cfg.qm * cfg.n_layers):
@@ -342,7 +354,11 @@ def sch_decode(llr: object, config: SchConfig, *, g: int, rv: int,
     """
     plan = sch_plan(config)
     rm = _rate_match_plan(plan, g, rv)
-    x = as_llrs("llr", llr)
+    if (isinstance(llr, np.ndarray) and llr.dtype == np.float32 and llr.flags.c_contiguous
+            and llr.ndim >= 1):
+        x = llr  # NaN is rejected by the rate recovery
+    else:
+        x = as_llrs("llr", llr)
     check_last_dim("llr", x, int(g), "G")
     seg = plan.seg
     buffer = None

@@ -263,6 +263,12 @@ def test_bad_llrs():
     llr[3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         ldpc_decode(llr, 2)
+    # float32 batches (checked in the kernel), strided views and float64 input alike.
+    batch = np.ones((3, 66 * 4), np.float32)
+    batch[2, -1] = np.nan
+    for arr in (batch, batch[:, ::-1], batch.astype(np.float64)):
+        with pytest.raises(ValueError, match="NaN"):
+            ldpc_decode(arr, 1)
     with pytest.raises(ValueError, match="real"):
         ldpc_decode(np.zeros(50 * 2, np.complex64), 2)
 

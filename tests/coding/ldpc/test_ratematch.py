@@ -268,3 +268,56 @@ def test_bad_arrays():
         ldpc_bit_selection(np.zeros(12, np.uint8), k0=12, e=4, n_cb=12)
     with pytest.raises(ValueError, match="at least N_cb=12"):
         ldpc_bit_selection(np.zeros(11, np.uint8), k0=0, e=4, n_cb=12)
+
+
+def _scatter_recover(llr, plan, start):
+    """Rate recovery by its definition: LLR i added to position index[i], in order, from ``start``."""
+    out = start.reshape(plan.c * plan.n).astype(np.float32)
+    for i, p in enumerate(plan.index):
+        out[p] = out[p] + llr[i]
+    for r in range(plan.c):
+        out[r * plan.n + plan.filler_start:r * plan.n + plan.filler_stop] = FILLER_LLR
+    return out.reshape(plan.c, plan.n)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9))
+def test_recovery_matches_the_scatter_add_bit_for_bit(seed):
+    # Recovery runs over contiguous runs of the buffer when no position is selected twice
+    # (single_pass) and by index otherwise; both must give the sums of the definition exactly,
+    # with and without an earlier buffer, including the sign of zero.
+    rng = np.random.default_rng(seed)
+    bg = int(rng.integers(1, 3))
+    zc = int(rng.choice([z for z in LIFTING_SIZES if z <= 64]))
+    k = (22 if bg == 1 else 10) * zc
+    k_prime = int(rng.integers(k // 2, k + 1))
+    c = int(rng.integers(1, 4))
+    qm = int(rng.choice([1, 2, 4, 6, 8, 10]))
+    n_layers = int(rng.integers(1, 3))
+    n = (66 if bg == 1 else 50) * zc
+    n_cb = int(rng.integers(k, n + 1)) if rng.random() < 0.4 else n
+    unit = qm * n_layers
+    g = unit * max(c, int(c * n * rng.uniform(0.1, 1.5)) // unit)
+    try:
+        plan = ldpc_rate_match_plan(bg, zc, k, k_prime, c, g, qm, n_layers, int(rng.integers(4)),
+                                    n_cb)
+    except ConfigError:
+        return
+    llr = rng.standard_normal(g).astype(np.float32)
+    llr[::5] = -0.0
+    fresh = ldpc_rate_recover(llr, plan)
+    expected = _scatter_recover(llr, plan, np.zeros((c, n), np.float32))
+    assert fresh.tobytes() == expected.tobytes()
+    start = rng.standard_normal((c, n)).astype(np.float32)
+    combined = ldpc_rate_recover(llr, plan, buffer=start.copy())
+    assert combined.tobytes() == _scatter_recover(llr, plan, start).tobytes()
+    counts = np.bincount(plan.index, minlength=c * n)
+    assert plan.single_pass == (counts.max() <= 1)
+
+
+def test_single_pass_flag_of_a_slot():
+    # 106 PRB 64QAM PUSCH: 6 blocks of E = 13992 in a buffer of 66 * 352: no repetition.
+    plan = ldpc_rate_match_plan(1, 352, 22 * 352, 7712, 6, 83952, 6, 1, 0)
+    assert plan.single_pass
+    # Rate below 1/3 repeats positions.
+    assert not ldpc_rate_match_plan(1, 8, 176, 176, 1, 1200, 2, 1, 0).single_pass

@@ -56,19 +56,21 @@ def rows_used(llr, zc, k_b, n_core, n_rows):
     (not transmitted) every message the row sends to the other columns is 0, so the row and all
     later rows are skipped. ``llr`` is the code block without the ``2*zc`` punctured bits.
     """
-    zero = np.float32(0.0)
+    # Chunks of 64 values from the end, each tested with an integer OR of the bits without the
+    # sign (vectorised; +0 and -0 are zero), then the last nonzero value of the chunk.
+    word = llr.view(np.uint32)
+    mag = np.uint32(0x7FFFFFFF)
     j = llr.shape[0]
-    # Chunks of 64 values from the end (a vectorised test per chunk), then the last nonzero one.
     while j >= 64:
-        chunk = llr[j - 64:j]
-        nz = False
+        chunk = word[j - 64:j]
+        nz = np.uint32(0)
         for z in range(64):
-            nz |= chunk[z] != zero
-        if nz:
+            nz |= chunk[z]
+        if nz & mag:
             break
         j -= 64
     j -= 1
-    while j >= 0 and llr[j] == zero:
+    while j >= 0 and llr[j] == 0:
         j -= 1
     last_col = (j + 2 * zc) // zc if j >= 0 else 0
     return min(n_rows, max(n_core, last_col - k_b + 1))
