@@ -1,7 +1,10 @@
 """PUSCH reference receiver: noiseless round trips of every ulsch vector (to the transport block)
 and every ulsch_uci vector (the codeword LLR signs, placeholders included), transform
 precoding with pi/2-BPSK and QAM, BLER against SNR over AWGN, HARQ combining, noisy frequency
-selective operation with LS and perfect CSI, descrambling with placeholders, and errors."""
+selective operation with LS and perfect CSI, descrambling with placeholders, errors; UCI on
+the PUSCH: the ulsch_uci vectors from payloads back to transport block and UCI, AWGN round
+trips (CP-OFDM and transform precoding, with and without UL-SCH and frequency hopping, 1-2
+HARQ-ACK bits puncturing), hops estimated apart."""
 
 from __future__ import annotations
 
@@ -20,12 +23,14 @@ from opennr.physical.pusch import (
     pusch_bit_capacity,
     pusch_descramble_llrs,
     pusch_grid,
+    pusch_mux_plan,
     pusch_precoding_matrix,
     pusch_scramble,
+    pusch_transmit,
 )
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.receiver.pusch_rx import pusch_demodulate, pusch_receive
-from opennr.transport import HarqBuffer, SchConfig, sch_encode
+from opennr.transport import HarqBuffer, SchConfig, UciPuschConfig, sch_encode
 
 
 def _crandn(rng, *shape):
@@ -262,3 +267,147 @@ def test_frequency_hopping_each_hop_estimated_on_its_own(tp, rng):
     wrong = np.ascontiguousarray(np.broadcast_to(h[:, :, :1], h.shape))
     assert not pusch_receive(y, carrier, cfg, sch_config=sch, n_slot=5, estimator="perfect",
                              h_true=wrong).tb_crc_ok
+
+
+# --- UCI multiplexed on the PUSCH (TS 38.212 §6.2.7, §6.3.2) -----------------------------
+
+def _vector_uci(v):
+    def on(name):
+        return int(v["Enable" + name])
+
+    uci = UciPuschConfig(o_ack=on("ACK") * int(v["NumACKBits"]),
+                         o_csi1=on("CSI1") * int(v["NumCSI1Bits"]),
+                         o_csi2=on("CSI2") * int(v["NumCSI2Bits"]),
+                         beta_offset_ack=float(v["BetaOffsetACK"]),
+                         beta_offset_csi1=float(v["BetaOffsetCSI1"]),
+                         beta_offset_csi2=float(v["BetaOffsetCSI2"]), alpha=float(v["UCIScaling"]))
+    return uci, bool(on("ULSCH"))
+
+
+@pytest.mark.parametrize("path", vector_files("ulsch_uci"), ids=lambda p: p.name[27:60])
+def test_ulsch_uci_vectors_round_trip_to_the_payloads(path, rng):
+    v = load_vector(path)
+    carrier, cfg = pusch_vector_config(v)
+    uci, has_ulsch = _vector_uci(v)
+    r = float(v["TargetCodeRateby1024"]) / 1024
+    tb = np.atleast_1d(as_int(v["trblk_out"])).astype(np.uint8)
+    sch = SchConfig(tbs=tb.size, target_code_rate=r, qm=cfg.qm, n_layers=cfg.n_layers) \
+        if has_ulsch else None
+    n_slots = np.atleast_2d(v["codeword_out"]).shape[0]
+    s = 0       # RV 0 (the second slot's RV 2 of these allocations is not self-decodable)
+    payload = {name: as_int(v[key]).reshape(n_slots, -1)[s].astype(np.uint8)
+               for name, key in (("ack", "effACK_out"), ("csi1", "csi1_out"), ("csi2", "csi2_out"))
+               if getattr(uci, "o_" + name)}
+    rv = int(np.atleast_1d(as_int(v["rv_out"]))[s])
+    tx = pusch_transmit(carrier, cfg, tb=tb if has_ulsch else None, sch=sch, rv=rv, uci=uci,
+                        target_code_rate=r, n_slot=1, **payload)
+    h = _crandn(rng, cfg.n_antenna_ports + 1, cfg.n_antenna_ports)
+    y = np.einsum("rp,plk->rlk", h, tx)
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, uci=uci, target_code_rate=r, rv=rv,
+                        n_slot=1)
+    if has_ulsch:
+        assert res.tb_crc_ok
+        np.testing.assert_array_equal(res.tb, tb)
+    else:
+        assert res.ulsch is None and res.tb is None and not res.tb_crc_ok
+    for name in ("ack", "csi1", "csi2"):
+        dec = getattr(res, name)
+        if name in payload:
+            np.testing.assert_array_equal(dec.bits, payload[name])
+            assert dec.crc_ok
+        else:
+            assert dec is None
+
+
+def _awgn(rng, tx, n_rx, n0):
+    """Through a random flat channel of unit power per link to ``n_rx`` antennas, with noise."""
+    h = _crandn(rng, n_rx, tx.shape[0]) / np.sqrt(tx.shape[0])
+    y = np.einsum("rp,plk->rlk", h, tx)
+    return y + np.sqrt(n0) * _crandn(rng, *y.shape)
+
+
+UCI_CASES = [
+    # (transform precoding, hopping, UL-SCH, O_ACK, O_CSI1, O_CSI2)
+    (False, False, True, 1, 0, 0),
+    (False, False, True, 2, 20, 40),
+    (False, False, True, 7, 30, 0),
+    (False, False, False, 2, 20, 40),
+    (False, True, True, 2, 15, 30),
+    (False, True, False, 12, 40, 60),
+    (True, False, True, 1, 12, 24),
+    (True, False, False, 0, 30, 50),
+    (True, True, True, 3, 0, 0),
+]
+
+
+@pytest.mark.parametrize(("tp", "hopping", "ulsch", "o_ack", "o_csi1", "o_csi2"), UCI_CASES)
+def test_uci_round_trip_awgn(tp, hopping, ulsch, o_ack, o_csi1, o_csi2, rng):
+    carrier = Carrier(n_size_grid=30)
+    extra = dict(frequency_hopping="intra-slot", rb_offset=15) if hopping else {}
+    cfg = PuschConfig(prb_set=tuple(range(2, 14)), modulation="16QAM", transform_precoding=tp,
+                      dmrs=DmrsConfig(additional_position=1), n_rnti=101, **extra)
+    sch = SchConfig(tbs=1800, target_code_rate=0.45, qm=4) if ulsch else None
+    uci = UciPuschConfig(o_ack=o_ack, o_csi1=o_csi1, o_csi2=o_csi2, beta_offset_ack=8.0,
+                         beta_offset_csi1=4.0, beta_offset_csi2=4.0, alpha=1.0)
+    payload = {n: rng.integers(0, 2, o, dtype=np.uint8)
+               for n, o in (("ack", o_ack), ("csi1", o_csi1), ("csi2", o_csi2)) if o}
+    tb = rng.integers(0, 2, 1800, dtype=np.uint8) if ulsch else None
+    tx = pusch_transmit(carrier, cfg, tb=tb, sch=sch, uci=uci, target_code_rate=0.45, n_slot=3,
+                        **payload)
+    y = _awgn(rng, tx, 2, 10 ** (-9.0 / 10))            # 9 dB, LS estimation
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, uci=uci, target_code_rate=0.45, n_slot=3)
+    for name, bits in payload.items():
+        dec = getattr(res, name)
+        np.testing.assert_array_equal(dec.bits, bits, err_msg=name)
+        assert dec.crc_ok
+    if ulsch:
+        assert res.tb_crc_ok
+        np.testing.assert_array_equal(res.tb, tb)
+        plan = pusch_mux_plan(carrier, cfg, uci, sch=sch)
+        assert res.uci.ulsch_llr.shape == (plan.g_ulsch,)
+        # 1-2 HARQ-ACK bits puncture the UL-SCH: those LLRs are erasures
+        if 0 < o_ack <= 2:
+            assert plan.ulsch_punctured.any()
+            assert np.all(res.uci.ulsch_llr[plan.ulsch_punctured] == 0)
+
+
+def test_uci_with_hopping_needs_each_hop_estimated(rng):
+    # UCI split between two hops with unrelated channels: both halves decode only with the
+    # estimate of their own hop
+    carrier = Carrier(n_size_grid=40)
+    cfg = PuschConfig(prb_set=tuple(range(2, 14)), modulation="QPSK", frequency_hopping="intra-slot",
+                      rb_offset=20, dmrs=DmrsConfig(additional_position=1))
+    sch = SchConfig(tbs=800, target_code_rate=0.4, qm=2)
+    uci = UciPuschConfig(o_ack=10, o_csi1=25, o_csi2=30, beta_offset_ack=5.0,
+                         beta_offset_csi1=2.0, beta_offset_csi2=2.0)
+    payload = {n: rng.integers(0, 2, o, dtype=np.uint8)
+               for n, o in (("ack", 10), ("csi1", 25), ("csi2", 30))}
+    tb = rng.integers(0, 2, 800, dtype=np.uint8)
+    tx = pusch_transmit(carrier, cfg, tb=tb, sch=sch, uci=uci, n_slot=2, **payload)
+    h = np.empty((2, 1, 14, carrier.n_subcarriers), np.complex64)
+    h[:, :, :7], h[:, :, 7:] = -1j, 1.0       # the second hop a quarter turn away
+    y = np.einsum("rjlk,jlk->rlk", h, tx) + np.sqrt(0.01) * _crandn(rng, 2, 14, h.shape[-1])
+    res = pusch_receive(y, carrier, cfg, sch_config=sch, uci=uci, n_slot=2)
+    assert res.tb_crc_ok
+    for name, bits in payload.items():
+        np.testing.assert_array_equal(getattr(res, name).bits, bits)
+    plan = pusch_mux_plan(carrier, cfg, uci, sch=sch)
+    assert all(min(split) > 0 for _, split in plan.hop_split[1:])
+    assert plan.g_ulsch > 2 * sch.tbs
+    # the first hop's channel used for the whole slot: the UCI is lost
+    wrong = np.ascontiguousarray(np.broadcast_to(h[:, :, :1], h.shape))
+    bad = pusch_receive(y, carrier, cfg, sch_config=sch, uci=uci, n_slot=2, estimator="perfect",
+                        h_true=wrong)
+    assert not (bad.tb_crc_ok and bad.ack.crc_ok and bad.csi1.crc_ok and bad.csi2.crc_ok)
+
+
+def test_uci_receive_errors(rng):
+    carrier = Carrier(n_size_grid=6)
+    cfg = PuschConfig()
+    tx = np.zeros((1, 14, 72), np.complex64)
+    with pytest.raises(ValueError, match="UL-SCH, UCI or both"):
+        pusch_receive(tx, carrier, cfg)
+    with pytest.raises(TypeError, match="uci"):
+        pusch_receive(tx, carrier, cfg, uci={"o_ack": 1})
+    with pytest.raises(ConfigError, match="target_code_rate"):
+        pusch_receive(tx, carrier, cfg, uci=UciPuschConfig(o_ack=1, o_csi1=20))
