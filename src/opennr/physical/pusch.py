@@ -10,6 +10,12 @@ PRBs, then OFDM symbols, skipping the DM-RS REs and the REs of the CDM groups wi
 The DM-RS of §6.4.1.1 (precoded with the same W) comes from :mod:`opennr.physical.dmrs`
 (transform precoding disabled) and :mod:`opennr.physical.pusch_dmrs` (enabled). The time
 allocation rules are those of TS 38.214 Table 6.1.2.1-1.
+
+:func:`pusch_transmit` is the whole transmitter of a slot: UL-SCH coding (TS 38.212 §6.2), UCI
+coding and data and control multiplexing (§6.3.2, §6.2.7, :mod:`opennr.transport.uci_pusch`,
+with the multiplexing plan of :func:`pusch_mux_plan` taken from this module's resource-element
+layout), then the steps above. The placeholders x and y of the UCI codes are those of
+:mod:`opennr.coding.smallblock`.
 """
 
 from __future__ import annotations

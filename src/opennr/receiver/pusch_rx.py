@@ -9,8 +9,8 @@ common phase correction from the PT-RS (§6.4.1.2, when configured), transform d
 transform precoding is enabled (§6.3.1.4; the PT-RS samples are then taken out of each block),
 layer demapping (§6.3.1.3),
 soft demapping with the effective noise variance of each symbol (§6.3.1.2, pi/2-BPSK included),
-descrambling with the UCI placeholders (§6.3.1.1) and UL-SCH decoding with optional HARQ soft
-combining.
+descrambling with the UCI placeholders (§6.3.1.1), demultiplexing and decoding of the UCI
+(TS 38.212 §6.2.7, §6.3.2) and UL-SCH decoding with optional HARQ soft combining.
 
 Transform deprecoding. The equalised subcarriers ŷ(k) = y(k) + e(k) of one OFDM symbol are
 spread back with the IDFT of §6.3.1.4 (1/√M_sc). The IDFT is unitary, so the errors e(k), with

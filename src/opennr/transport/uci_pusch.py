@@ -18,13 +18,23 @@ the first DM-RS symbol(s)) and ``sum K_r`` the UL-SCH code block sizes:
 - ``G_x = N_L Q'_x Q_m`` and ``G_ULSCH = G − G_CSI1 − G_CSI2 − G_ACK`` (``G_ACK`` left out for
   at most 2 bits, which puncture).
 
-Multiplexing (§6.2.7, no frequency hopping): step 1 reserves REs for 0-2 HARQ-ACK bits from
-``l_0``; step 2 maps more than 2 HARQ-ACK bits from ``l_0``; step 3 maps CSI part 1 from the first
-symbol on the REs neither taken nor reserved, then CSI part 2 on the REs not taken (reserved
-ones included); step 4 fills the rest with the UL-SCH; step 5 overwrites reserved REs with 1-2
+Multiplexing (§6.2.7): step 1 reserves REs for 0-2 HARQ-ACK bits from ``l_0``; step 2 maps
+more than 2 HARQ-ACK bits from ``l_0``; step 3 maps CSI part 1 from the first symbol without
+DM-RS on the REs neither taken nor reserved, then CSI part 2 on the REs not taken (reserved ones
+included); step 4 fills the rest with the UL-SCH; step 5 overwrites reserved REs with 1-2
 HARQ-ACK bits. In each symbol a part that does not fill the free REs is spread with the step
 ``d = floor(free N_L Q_m / remaining bits)``. All of it is computed once into index maps
 (:class:`UciPuschPlan`); multiplexing and demultiplexing are gathers and scatters.
+
+Intra-slot frequency hopping (``N_hop = 2``): every step walks each hop in turn, from ``l^(i)``
+(HARQ-ACK and reserved REs: the first symbol after the hop's first DM-RS symbols) or
+``l_CSI^(i)`` (CSI: the hop's first symbol without DM-RS), placing ``G^x(i)`` bits of each part:
+``G^x(1) = N_L Q_m ⌊G^x / (2 N_L Q_m)⌋`` and ``G^x(2) = G^x − G^x(1)`` with UL-SCH and for the
+reserved REs; without UL-SCH the first hop's share is capped by its REs (``M_3`` after
+``l^(1)`` for HARQ-ACK, ``M_1`` less HARQ-ACK or the reserved REs for CSI part 1) and CSI part 2,
+or CSI part 1 without CSI part 2, takes the rest of each hop. A walk continues past its hop when
+the hop is full, as the spec's loops do; reserved REs or 1-2-bit HARQ-ACK of the two hops that
+would then coincide are refused.
 
 The codeword holds the placeholders of the 1-2-bit UCI codes (x = −1, y = −2); positions left
 empty without UL-SCH are 0, as in MATLAB ``nrULSCHMultiplex``.
