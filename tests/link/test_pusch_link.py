@@ -1,6 +1,6 @@
 """The PUSCH link: BLER waterfalls over AWGN (CP-OFDM and DFT-s-OFDM) and TDL, practical (LS)
 against perfect channel estimates over TDL-C, HARQ over an evolving channel, the SNR definition
-(EVM of the detected symbols), configuration and metrics."""
+(EVM of the detected symbols), configuration and metrics; UCI on the PUSCH with its counters."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from opennr.errors import ConfigError
-from opennr.link.pusch import PuschLink, PuschLinkConfig
+from opennr.link.pusch import UCI_COUNTERS, PuschLink, PuschLinkConfig
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
 from opennr.physical.pusch import PuschConfig
 from opennr.sim import StopRule, batch_rng, run_sweep
+from opennr.sim.engine import PointResult
+from opennr.transport.uci_pusch import UciPuschConfig
 
 
 def _snr_at_bler(snrs, blers, target=0.1):
@@ -114,3 +116,42 @@ def test_describe_and_configuration_errors():
         PuschLink(PuschLinkConfig)
     with pytest.raises(ValueError, match="snr_db"):
         link.run_batch(float("nan"), 1, batch_rng(0, 0, 0))
+
+
+def test_uci_counters_and_error_rates():
+    # 2 HARQ-ACK bits (puncturing the UL-SCH) and CSI parts 1 and 2 in every slot: none wrong
+    # at a good SNR, HARQ-ACK and CSI lost at a very low one
+    uci = UciPuschConfig(o_ack=2, o_csi1=20, o_csi2=30, beta_offset_ack=8.0,
+                         beta_offset_csi1=2.0, beta_offset_csi2=2.0)
+    cfg = PuschLinkConfig(pusch=PuschConfig(prb_set=tuple(range(12))), mcs_index=4, uci=uci)
+    link = PuschLink(cfg)
+    assert set(UCI_COUNTERS) <= set(link.counters)
+    plan = cfg.mux_plan()
+    assert cfg.g_ulsch == plan.g_ulsch == cfg.g - plan.g_csi1 - plan.g_csi2 < cfg.g
+    assert "UCI HARQ-ACK 2" in link.describe()
+    good = link.run_batch(10.0, 6, batch_rng(5, 0, 0))
+    assert good["ack_slots"] == good["csi_slots"] == 6
+    assert good["ack_errors"] == good["csi1_errors"] == good["csi2_errors"] == 0
+    assert good["block_errors"] == 0
+    bad = link.run_batch(-12.0, 6, batch_rng(5, 1, 0))
+    assert bad["block_errors"] == 6 and bad["csi1_errors"] + bad["csi2_errors"] >= 6
+    assert bad["ack_errors"] >= 1 and bad["ack_bit_errors"] >= bad["ack_errors"]
+    m = link.metrics(PointResult(-12.0, bad))
+    assert m["ack_error_rate"] == bad["ack_errors"] / 6
+    assert m["ack_ber"] == bad["ack_bit_errors"] / 12
+    assert m["csi2_bler"] == bad["csi2_errors"] / 6
+    # HARQ retransmissions are slots with their own UCI
+    harq = PuschLink(PuschLinkConfig(pusch=cfg.pusch, mcs_index=4, uci=UciPuschConfig(o_ack=5),
+                                     harq=True, max_transmissions=2, harq_processes=1))
+    counts = harq.run_batch(-12.0, 3, batch_rng(5, 2, 0))
+    assert counts["ack_slots"] == counts["transmissions"] == 6 and counts["csi_slots"] == 0
+    assert np.isnan(harq.metrics(PointResult(-12.0, counts))["csi1_bler"])
+
+
+def test_uci_config_errors():
+    with pytest.raises(ConfigError, match="uci"):
+        PuschLinkConfig(uci={"o_ack": 2})
+    # CSI part 1 taking nearly all REs: no room for the transport block
+    uci = UciPuschConfig(o_csi1=1000, beta_offset_csi1=20.0)
+    with pytest.raises(ConfigError):
+        PuschLink(PuschLinkConfig(pusch=PuschConfig(prb_set=tuple(range(4))), uci=uci))

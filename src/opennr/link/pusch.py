@@ -6,6 +6,11 @@ channel) with noise, and the reference receiver of :mod:`opennr.receiver.pusch_r
 estimation of the effective layer channels or perfect CSI, MMSE/ZF detection, transform
 deprecoding, soft demapping, LDPC decoding with optional HARQ).
 
+UCI. With ``uci`` set, every slot also carries HARQ-ACK and/or CSI payloads drawn at random and
+multiplexed with the UL-SCH (TS 38.212 §6.3.2, §6.2.7); the receiver demultiplexes and decodes
+them and counts their errors per slot (:data:`UCI_COUNTERS`), beside the transport block
+counters of the UL-SCH it carries.
+
 Signal level. The precoded grid is scaled by 1/‖W‖_F, so that the ρ ports together transmit a
 power of 1 per RE (data and DM-RS alike), and the channel has unit average power per link: the
 average received power per RE and receive antenna is 1 and the SNR is that per RE per receive
@@ -39,7 +44,9 @@ from opennr.numerology import Carrier
 from opennr.physical.pusch import (
     PuschConfig,
     pusch_bit_capacity,
+    pusch_codeword,
     pusch_grid,
+    pusch_mux_plan,
     pusch_plan,
     pusch_precoding_matrix,
     pusch_scramble,
@@ -52,8 +59,15 @@ from opennr.sim.engine import PointResult
 from opennr.transport.mcs import mcs_entry
 from opennr.transport.sch import SchConfig, sch_encode
 from opennr.transport.tbs import transport_block_size
+from opennr.transport.uci_pusch import UciPuschConfig, pusch_uci_decode, pusch_uci_placeholders
 
-__all__ = ["PuschLink", "PuschLinkConfig"]
+__all__ = ["UCI_COUNTERS", "PuschLink", "PuschLinkConfig"]
+
+#: Counters of the UCI of a PUSCH link with ``uci``: slots carrying HARQ-ACK, those whose
+#: HARQ-ACK was decoded wrong, the wrong HARQ-ACK bits, and the CSI part 1 / part 2 reports
+#: decoded wrong (a payload differing from the one sent, or a failed CRC).
+UCI_COUNTERS = ("ack_slots", "ack_errors", "ack_bit_errors", "csi_slots", "csi1_errors",
+                "csi2_errors")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,6 +106,9 @@ class PuschLinkConfig:
         LDPC decoder algorithm and iteration limit.
     tbs : int or None
         Transport block size; ``None`` for TS 38.214 §6.1.4.2.
+    uci : UciPuschConfig or None
+        UCI multiplexed on the PUSCH in every slot (HARQ-ACK, CSI part 1, CSI part 2 sizes,
+        β offsets, α; random payloads); ``None`` for UL-SCH alone.
     """
 
     carrier: Carrier = dataclasses.field(default_factory=lambda: Carrier(scs=30, n_size_grid=24))
@@ -110,6 +127,7 @@ class PuschLinkConfig:
     decoder: str = "nms"
     max_iterations: int = 10
     tbs: int | None = None
+    uci: UciPuschConfig | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.carrier, Carrier):
@@ -132,6 +150,8 @@ class PuschLinkConfig:
         if self.channel != "awgn":
             self.tdl_config()             # validates the correlation level
         pusch_plan(self.carrier, pusch)   # the allocation fits the carrier
+        if self.uci is not None and not isinstance(self.uci, UciPuschConfig):
+            raise ConfigError("uci", type(self.uci).__name__, "must be a UciPuschConfig or None")
 
     def mcs(self):
         """The MCS entry (Q_m, R) of TS 38.214 §6.1.4.1."""
@@ -152,6 +172,23 @@ class PuschLinkConfig:
     def g(self) -> int:
         """Coded bits of one transmission, G (TS 38.212 §6.2.7)."""
         return pusch_bit_capacity(self.carrier, self.pusch)
+
+    @property
+    def g_ulsch(self) -> int:
+        """UL-SCH coded bits of one transmission, G_ULSCH: G less the UCI (TS 38.212 §6.2.7)."""
+        if self.uci is None:
+            return self.g
+        return self.mux_plan().g_ulsch
+
+    def sch(self) -> SchConfig:
+        """The UL-SCH transport block parameters."""
+        return SchConfig(tbs=self.transport_block_size, target_code_rate=self.target_code_rate,
+                         qm=self.qm, n_layers=self.pusch.n_layers)
+
+    def mux_plan(self):
+        """The UL-SCH/UCI multiplexing plan (:func:`opennr.physical.pusch.pusch_mux_plan`);
+        requires ``uci``."""
+        return pusch_mux_plan(self.carrier, self.pusch, self.uci, sch=self.sch())
 
     @property
     def transport_block_size(self) -> int:
@@ -182,7 +219,8 @@ class PuschLink:
     Counters per batch: the :data:`opennr.link.metrics.TB_COUNTERS` (``blocks``,
     ``block_errors`` after the last transmission, ``first_tx_errors``, ``transmissions``,
     ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks``, ``iterations``, and the EVM
-    sums of the detected (deprecoded) data symbols).
+    sums of the detected (deprecoded) data symbols), and with UCI the :data:`UCI_COUNTERS`
+    (every transmission, retransmissions included, is a slot with new UCI).
     """
 
     counters = TB_COUNTERS
@@ -191,14 +229,19 @@ class PuschLink:
         if not isinstance(config, PuschLinkConfig):
             raise ConfigError("config", type(config).__name__, "must be a PuschLinkConfig")
         self.config = config
-        self.sch = SchConfig(tbs=config.transport_block_size,
-                             target_code_rate=config.target_code_rate, qm=config.qm,
-                             n_layers=config.pusch.n_layers)
+        self.sch = config.sch()
         self.decoder = LdpcDecoderConfig(algorithm=config.decoder,
                                          max_iterations=config.max_iterations)
-        if config.g < self.sch.tbs:
-            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded "
+        self._mux = None
+        if config.uci is not None:
+            self._mux = config.mux_plan()
+            self._placeholders = pusch_uci_placeholders(self._mux)
+            self.counters = TB_COUNTERS + UCI_COUNTERS
+        self._g = config.g_ulsch
+        if self._g < self.sch.tbs:
+            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {self._g} UL-SCH coded "
                               "bits the allocation carries")
+        self._uci_counts: dict[str, int] | None = None
         self._channel = _slot_channel(config)
         w = pusch_precoding_matrix(config.pusch)
         self._w = w
@@ -218,7 +261,10 @@ class PuschLink:
                 f"{p.n_antenna_ports} port(s), {p.n_antenna_ports}x{c.n_rx}, "
                 f"{c.channel}{'' if c.channel == 'awgn' else ' ' + c.correlation}, "
                 f"{c.carrier.scs} kHz, estimator {c.estimator}, {c.equalizer.upper()}, "
-                f"HARQ {'on' if c.harq else 'off'}, LDPC {c.decoder} {c.max_iterations} it")
+                f"HARQ {'on' if c.harq else 'off'}, LDPC {c.decoder} {c.max_iterations} it"
+                + ("" if c.uci is None else
+                   f", UCI HARQ-ACK {c.uci.o_ack} CSI {c.uci.o_csi1}+{c.uci.o_csi2} bits "
+                   f"(G_ULSCH {self._g})"))
 
     def transmission_slot(self, block: int, transmission: int) -> int:
         """Slot (counted from the start of the batch) of transmission t of block b."""
@@ -241,34 +287,82 @@ class PuschLink:
         c = self.config
         carrier = c.carrier
         n_slot = slot % carrier.slots_per_frame
-        cw = sch_encode(tb, self.sch, g=c.g, rv=rv)
+        payload = {}
+        if self._mux is None:
+            cw = sch_encode(tb, self.sch, g=c.g, rv=rv)
+        else:
+            payload = {name: rng.integers(0, 2, o, dtype=np.uint8)
+                       for name, o in (("ack", c.uci.o_ack), ("csi1", c.uci.o_csi1),
+                                       ("csi2", c.uci.o_csi2)) if o}
+            cw = pusch_codeword(carrier, c.pusch, tb=tb, sch=self.sch, rv=rv, uci=c.uci, **payload)
         tx = pusch_grid(cw, carrier, c.pusch, n_slot=n_slot)
         h = self.channel_response(channel, slot) * self._scale
         y = propagate(h, tx, n0, rng)
         perfect = c.estimator == "perfect"
         h_eff = np.einsum("rplk,pj->rjlk", h, self._w) if perfect else None
+        x_ind, y_ind = (None, None) if self._mux is None else self._placeholders
         demod = pusch_demodulate(y, carrier, c.pusch, n_slot=n_slot, estimator=c.estimator,
                                  h_true=h_eff, noise_var=n0 if perfect else None,
-                                 equalizer=c.equalizer)
+                                 equalizer=c.equalizer, x_indices=x_ind, y_indices=y_ind)
         if self._evm is not None:
             ref = modulate(pusch_scramble(cw, self._c_init), c.pusch.modulation)
             self._evm.add(demod.symbols.T.reshape(-1), ref)
-        return demod.llrs
+        if self._mux is None:
+            return demod.llrs
+        dec = pusch_uci_decode(self._mux, demod.llrs)
+        self._count_uci(dec, payload)
+        return dec.ulsch_llr
+
+    def _count_uci(self, dec, payload: dict) -> None:
+        counts = self._uci_counts
+        if counts is None:
+            return
+        wrong = {name: bool(np.any(getattr(dec, name).bits != bits)
+                            or not np.all(getattr(dec, name).crc_ok))
+                 for name, bits in payload.items()}
+        if "ack" in payload:
+            counts["ack_slots"] += 1
+            counts["ack_errors"] += wrong["ack"]
+            counts["ack_bit_errors"] += int(np.count_nonzero(dec.ack.bits != payload["ack"]))
+        if "csi1" in payload:
+            counts["csi_slots"] += 1
+            counts["csi1_errors"] += wrong["csi1"]
+            counts["csi2_errors"] += wrong.get("csi2", False)
 
     def run_batch(self, snr_db: float, n_blocks: int, rng: np.random.Generator) -> dict[str, int]:
         """Simulate ``n_blocks`` transport blocks at ``snr_db`` (SNR per RE per receive
         antenna)."""
         c = self.config
         self._evm = EvmCounter()
+        self._uci_counts = dict.fromkeys(UCI_COUNTERS, 0)
         try:
-            return run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch, g=c.g,
-                                decoder=self.decoder, harq=c.harq,
-                                max_transmissions=c.max_transmissions,
-                                new_channel=self.new_channel, slot_of=self.transmission_slot,
-                                receive=self._receive, evm=self._evm)
+            counts = run_tb_batch(snr_db=snr_db, n_blocks=n_blocks, rng=rng, sch=self.sch,
+                                  g=self._g, decoder=self.decoder, harq=c.harq,
+                                  max_transmissions=c.max_transmissions,
+                                  new_channel=self.new_channel, slot_of=self.transmission_slot,
+                                  receive=self._receive, evm=self._evm)
+            if self._mux is not None:
+                counts.update(self._uci_counts)
+            return counts
         finally:
             self._evm = None
+            self._uci_counts = None
 
     def metrics(self, result: PointResult) -> dict[str, float]:
-        """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`)."""
-        return tb_link_metrics(result, self.sch.tbs)
+        """The figures of one SNR point (see :func:`~opennr.link.metrics.tb_link_metrics`); with
+        UCI also ``ack_error_rate`` (slots with a wrong HARQ-ACK), ``ack_ber``,
+        ``csi1_bler`` and ``csi2_bler`` (NaN for a part not configured)."""
+        out = tb_link_metrics(result, self.sch.tbs)
+        if self._mux is not None:
+            cnt = result.counts
+            u = self.config.uci
+
+            def ratio(num: int, den: int) -> float:
+                return num / den if den else float("nan")
+
+            out["ack_error_rate"] = ratio(cnt["ack_errors"], cnt["ack_slots"])
+            out["ack_ber"] = ratio(cnt["ack_bit_errors"], cnt["ack_slots"] * u.o_ack)
+            out["csi1_bler"] = ratio(cnt["csi1_errors"], cnt["csi_slots"])
+            out["csi2_bler"] = ratio(cnt["csi2_errors"], cnt["csi_slots"]) if u.o_csi2 \
+                else float("nan")
+        return out
