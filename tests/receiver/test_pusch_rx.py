@@ -8,6 +8,8 @@ HARQ-ACK bits puncturing), hops estimated apart."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -411,3 +413,25 @@ def test_uci_receive_errors(rng):
         pusch_receive(tx, carrier, cfg, uci={"o_ack": 1})
     with pytest.raises(ConfigError, match="target_code_rate"):
         pusch_receive(tx, carrier, cfg, uci=UciPuschConfig(o_ack=1, o_csi1=20))
+
+
+@pytest.mark.parametrize("ulsch", [True, False])
+def test_csi1_decodes_before_the_csi2_size_is_known(ulsch, rng):
+    # O_CSI2 may follow from CSI part 1: HARQ-ACK and CSI part 1 decode with any O_CSI2 (their
+    # REs depend on CSI part 2 being present, not on its size); CSI part 2 then needs the size
+    carrier = Carrier(n_size_grid=20)
+    cfg = PuschConfig(prb_set=tuple(range(10)), modulation="QPSK")
+    sch = SchConfig(tbs=600, target_code_rate=0.4, qm=2) if ulsch else None
+    uci = UciPuschConfig(o_ack=2, o_csi1=14, o_csi2=40, beta_offset_csi1=2.0, beta_offset_csi2=2.0)
+    payload = {n: rng.integers(0, 2, o, dtype=np.uint8) for n, o in (("ack", 2), ("csi1", 14),
+                                                                      ("csi2", 40))}
+    tb = rng.integers(0, 2, 600, dtype=np.uint8) if ulsch else None
+    tx = pusch_transmit(carrier, cfg, tb=tb, sch=sch, uci=uci, target_code_rate=0.4, **payload)
+    guess = dataclasses.replace(uci, o_csi2=12)
+    first = pusch_receive(tx, carrier, cfg, sch_config=sch, uci=guess, target_code_rate=0.4)
+    np.testing.assert_array_equal(first.ack.bits, payload["ack"])
+    np.testing.assert_array_equal(first.csi1.bits, payload["csi1"])
+    assert first.csi1.crc_ok and not first.csi2.crc_ok
+    again = pusch_receive(tx, carrier, cfg, sch_config=sch, uci=uci, target_code_rate=0.4)
+    np.testing.assert_array_equal(again.csi2.bits, payload["csi2"])
+    assert again.csi2.crc_ok and (again.tb_crc_ok or not ulsch)
