@@ -2,6 +2,7 @@
 and the PUSCH (transform precoding, codebook precoding) with their DM-RS, PSS and SSS, the PBCH
 and its DM-RS, SS/PBCH blocks and SS bursts (with TS 38.213 §4.1)."""
 
+from opennr.physical.carrier_grid import DownlinkSlot, PlacedChannel
 from opennr.physical.coreset import CoresetConfig, cce_reg_bundles, cce_regs
 from opennr.physical.dmrs import (
     DmrsConfig,
@@ -79,6 +80,15 @@ from opennr.physical.reserved import (
     reserved_union,
     ssb_reserved,
 )
+from opennr.physical.scheduling import (
+    PdschGrant,
+    TdaEntry,
+    default_tda_table,
+    pdsch_dci_fields,
+    pdsch_grant_from_dci,
+    sliv_decode,
+    sliv_encode,
+)
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.physical.search_space import SearchSpaceConfig, candidate_cces, search_space_candidates
 from opennr.physical.ssb import (
@@ -97,15 +107,19 @@ from opennr.physical.vrb import vrb_bundles, vrb_prb_map, vrb_to_prb
 __all__ = [
     "CoresetConfig",
     "DmrsConfig",
+    "DownlinkSlot",
     "PdcchConfig",
     "PdschConfig",
+    "PdschGrant",
     "PdschPlan",
+    "PlacedChannel",
     "PtrsConfig",
     "PtrsPattern",
     "PucchConfig",
     "PuschConfig",
     "SearchSpaceConfig",
     "SsBurstConfig",
+    "TdaEntry",
     "TpPtrsConfig",
     "candidate_cces",
     "cce_reg_bundles",
@@ -113,6 +127,7 @@ __all__ = [
     "cell_id",
     "codeword_layers",
     "coreset_reserved",
+    "default_tda_table",
     "descramble_llrs",
     "dmrs_c_init",
     "dmrs_port",
@@ -130,7 +145,9 @@ __all__ = [
     "pdcch_indices",
     "pdcch_symbols",
     "pdsch_bit_capacity",
+    "pdsch_dci_fields",
     "pdsch_dmrs",
+    "pdsch_grant_from_dci",
     "pdsch_grid",
     "pdsch_indices",
     "pdsch_plan",
@@ -174,6 +191,8 @@ __all__ = [
     "scramble",
     "scrambling_c_init",
     "search_space_candidates",
+    "sliv_decode",
+    "sliv_encode",
     "split_cell_id",
     "ss_burst_grid",
     "ss_burst_waveform",
