@@ -313,7 +313,8 @@ def syndrome_ok(hard, cols, shifts, row_ptr, n_rows_used, zc, acc):
 @numba.njit(cache=True, nogil=True)
 def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algorithm,
                max_iterations, scales, offsets, early_termination, llr_max, msg_max, a_min, a_max,
-               zero, buf, msg, w1, w2, w3, w4, pv, pre, hard, acc, rot, frame0, first, last):
+               zero, all_columns, buf, msg, w1, w2, w3, w4, pv, pre, hard, acc, rot, frame0, first,
+               last):
     """Decode one code block; returns ``(parity_ok, iterations)`` and leaves the hard decisions
     (natural order, the first ``k_b + m`` columns for ``m`` rows used) in ``hard`` and the rotated a
     posteriori LLRs in ``buf``/``frame0``. A block holding a NaN is not decoded: it returns
@@ -321,12 +322,16 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
 
     ``llr``: ``(n_cols - 2) * zc`` float32 channel LLRs (the ``2*zc`` punctured bits excluded).
     ``scales``/``offsets``: min-sum normalization and offset of each iteration (float32,
-    ``max_iterations`` values).
+    ``max_iterations`` values). ``all_columns``: fill every column of ``buf`` (for the a
+    posteriori LLRs), not only those of the rows used (the others hold zeros).
     """
     m = rows_used(llr, zc, k_b, n_core, n_rows)
     schedule(row_ptr, cols, shifts, m, n_cols, zc, rot, frame0, first, last)
-    # Channel LLRs into the rotated column blocks; punctured columns 0 and 1 start at 0.
-    for j in range(n_cols):
+    n_used = min(n_cols, k_b + m)  # columns of the rows used
+    # Channel LLRs into the rotated column blocks; punctured columns 0 and 1 start at 0. The
+    # columns after n_used hold only zeros (rows_used counts a NaN as nonzero) and no row used
+    # reads them: they are filled only for the a posteriori LLRs.
+    for j in range(n_cols if all_columns else n_used):
         col = buf[2 * j * zc:2 * j * zc + 2 * zc]
         if j < 2:
             for z in range(2 * zc):
@@ -342,7 +347,6 @@ def decode_one(llr, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols, algo
             col[zc + z] = v
         if nan:
             return False, -1
-    n_used = min(n_cols, k_b + m)  # columns of the rows used
     if algorithm == ALG_SPA:
         for k in range(row_ptr[m] * zc):
             msg[k] = zero
@@ -399,8 +403,8 @@ def decode_range(llr, b0, b1, row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_
     for b in range(b0, b1):
         ok, it = decode_one(llr[b], row_ptr, cols, shifts, zc, k_b, n_core, n_rows, n_cols,
                             algorithm, max_iterations, scales, offsets, early_termination,
-                            llr_max, msg_max, a_min, a_max, zero, buf, msg, w1, w2, w3, w4, pv,
-                            pre, hard, acc, rot, frame0, first, last)
+                            llr_max, msg_max, a_min, a_max, zero, want_app, buf, msg, w1, w2, w3,
+                            w4, pv, pre, hard, acc, rot, frame0, first, last)
         parity_ok[b] = ok
         iterations[b] = it
         if it < 0:
