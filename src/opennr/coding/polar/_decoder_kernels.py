@@ -51,7 +51,7 @@ def _writable(slot_of, refs, path, s, list_size):
     return -1  # unreachable: at most L paths hold slots
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _node_llr(phi, stop, path, n_log, list_size, alpha, alpha_slot, alpha_ref, beta, beta_slot):
     """Update the LLRs of ``path`` down to the node of layer ``stop`` whose first leaf is ``phi``.
 
@@ -107,7 +107,7 @@ def _node_llr(phi, stop, path, n_log, list_size, alpha, alpha_slot, alpha_ref, b
     return dst
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _store_bits(phi, stop, path, n_log, list_size, beta, beta_slot, beta_ref, x):
     """Propagate the codeword ``x[:2^stop]`` of the layer-``stop`` node at leaf ``phi`` into the
     partial sums of ``path``: up through the layers where the node is a right child (``[left XOR
@@ -136,7 +136,7 @@ def _store_bits(phi, stop, path, n_log, list_size, beta, beta_slot, beta_ref, x)
             out[i] = lb[i] ^ right[i]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _release(path, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref):
     for s in range(n_log):
         alpha_ref[s, alpha_slot[path, s]] -= 1
@@ -164,7 +164,7 @@ def _crc_ok(c, k_total, crc_poly, crc_len, prefix_ones, crc_mask):
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _select(cand, active, n_active, list_size, keep0, keep1, idx):
     """Mark the ``L`` best of the candidates ``cand[2p + b]`` of the active paths (ties in index
     order) in ``keep0`` / ``keep1``; returns True when some ``b = 1`` candidate is kept."""
@@ -202,7 +202,7 @@ def _select(cand, active, n_active, list_size, keep0, keep1, idx):
     return any1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _fork(p, q, kk, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits, flips):
     """Make free path ``q`` a copy of path ``p`` (sharing its LLR and partial-sum slots)."""
     for s in range(n_log):
@@ -215,7 +215,7 @@ def _fork(p, q, kk, n_log, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, b
     bits[q, :kk] = bits[p, :kk]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _apply(cand, flip_mask, kk, list_size, n_log, active, n_active, keep0, keep1, metric, flips, dec,
            split, alpha_slot, alpha_ref, beta_slot, beta_ref, pc_reg, bits):
     """Apply the selection: drop paths with no kept branch, give the ``b = 1`` branch of a path
