@@ -242,6 +242,14 @@ def test_rate_matching_can_be_turned_off_then_overlaps_fail(rng):
     # PDCCH only, and the CORESET RBs outside the candidate stay empty.
     assert np.count_nonzero(grid[0, 0, :36 * 12]) == 4 * 6 * 12
     assert np.count_nonzero(grid[0, 0, 36 * 12:]) == 16 * 12
+    # Around the PDCCH only (its 4 CCEs = 24 RBs with their DM-RS), the PDSCH fills the rest of
+    # the CORESET.
+    g_pdcch = ok.pdsch_bit_capacity(pdsch, around_pdcch="pdcch")[0]
+    assert g_pdcch - g_rm == 12 * 12 * 4
+    tight = DownlinkSlot(c).add_pdcch(rng.integers(0, 2, 39, dtype=np.uint8), pdcch)
+    tight.add_pdsch(pdsch, codewords=rng.integers(0, 2, g_pdcch, dtype=np.uint8), around_pdcch="pdcch")
+    assert np.count_nonzero(tight.grid()[0, 0]) == K
+    assert np.array_equal(tight.channels[-1].reserved, tight.channels[0].indices)
 
 
 def test_csi_rs_is_rate_matched_and_zero_power_stays_empty(rng):

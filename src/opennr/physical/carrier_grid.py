@@ -134,6 +134,7 @@ class _PdschRequest:
     ports: tuple[int, ...]
     scale: float
     rate_match: bool
+    around_pdcch: str
     reserved: np.ndarray
 
 
@@ -504,15 +505,15 @@ class DownlinkSlot:
     def add_pdsch(self, config: PdschConfig, *, codewords=None, tb=None,
                   sch: SchConfig | Sequence[SchConfig] | None = None, rv: int | Sequence[int] = 0,
                   ports: Sequence[int] | None = None, power_db: float = 0.0,
-                  rate_match: bool = True, reserved: np.ndarray | None = None,
-                  name: str | None = None) -> DownlinkSlot:
+                  rate_match: bool = True, around_pdcch: str = "coreset",
+                  reserved: np.ndarray | None = None, name: str | None = None) -> DownlinkSlot:
         """Add a PDSCH (TS 38.211 §7.3.1, §7.4.1.1, §7.4.1.2; TS 38.212 §7.2; TS 38.214 §5.1.4).
 
         The PDSCH is mapped when the grid is built. With ``rate_match`` its data (and PT-RS)
         avoid the REs of :meth:`pdsch_reserved` — every CORESET holding a PDCCH of the slot in
-        its symbols, the PRBs of the SS/PBCH blocks in their symbols and the CSI-RS REs —
-        plus ``reserved``. Its DM-RS is not rate-matched: a DM-RS RE on another channel is an
-        error.
+        its symbols (or only the PDCCHs' own REs), the PRBs of the SS/PBCH blocks in their
+        symbols and the CSI-RS REs — plus ``reserved``. Its DM-RS is not rate-matched: a DM-RS
+        RE on another channel is an error.
 
         Parameters
         ----------
@@ -533,6 +534,11 @@ class DownlinkSlot:
             Power offset of the PDSCH and its reference signals in dB.
         rate_match : bool
             Rate-match around the reserved REs of the slot.
+        around_pdcch : {"coreset", "pdcch"}
+            ``"coreset"``: the whole CORESETs of the PDCCHs are reserved (as rate-matching
+            resources, TS 38.214 §5.1.4.1); ``"pdcch"``: only the REs of the PDCCHs and their
+            DM-RS (the rule of TS 38.214 §5.1.4 for the PDCCH that schedules the PDSCH), so
+            that the PDSCH may use the rest of the CORESET.
         reserved : array_like of int, optional
             Further flat indices l · K + k not available for the PDSCH.
         name : str, optional
@@ -593,19 +599,23 @@ class DownlinkSlot:
             raise ValueError(f"reserved: indices must be in [0, {self._size}) (l * K + k of the slot grid)")
         if not isinstance(rate_match, bool):
             raise ConfigError("rate_match", rate_match, "must be a bool")
+        check_choice("around_pdcch", around_pdcch, ("coreset", "pdcch"), "TS 38.214 §5.1.4")
         nm = self._name(name, "PDSCH")
         self._names.add(nm)
         self._pdsch.append(_PdschRequest(nm, config, cws, tbs, schs, rvs, ports_t,
-                                         _amplitude("power_db", power_db), rate_match, extra))
+                                         _amplitude("power_db", power_db), rate_match, around_pdcch,
+                                         extra))
         self._built = None
         return self
 
-    def pdsch_reserved(self, extra: np.ndarray | None = None) -> np.ndarray:
+    def pdsch_reserved(self, extra: np.ndarray | None = None, *,
+                       around_pdcch: str = "coreset") -> np.ndarray:
         """REs not available for a rate-matched PDSCH in this slot (TS 38.214 §5.1.4).
 
         The union of every CORESET that holds a PDCCH of the slot (in its symbols, TS 38.214
-        §5.1.4.1), the PRBs of the SS/PBCH blocks of the slot in their symbols, the CSI-RS
-        REs, and ``extra``.
+        §5.1.4.1) — or with ``around_pdcch="pdcch"`` only the REs of the PDCCHs and their DM-RS
+        —, the PRBs of the SS/PBCH blocks of the slot in their symbols, the CSI-RS REs, and
+        ``extra``.
 
         Returns
         -------
@@ -613,7 +623,11 @@ class DownlinkSlot:
             Sorted flat indices l · K + k.
         """
         c = self.carrier
-        sets = [coreset_reserved(c, cs, s) for cs, s in self._coresets]
+        check_choice("around_pdcch", around_pdcch, ("coreset", "pdcch"), "TS 38.214 §5.1.4")
+        if around_pdcch == "coreset":
+            sets = [coreset_reserved(c, cs, s) for cs, s in self._coresets]
+        else:
+            sets = [e.channel.indices for e in self._entries if e.channel.kind == "PDCCH"]
         sets += [ssb_reserved(c, b) for b in self._bursts]
         sets += list(self._csi_rs)
         if extra is not None:
@@ -621,16 +635,18 @@ class DownlinkSlot:
         return reserved_union(*sets)
 
     def pdsch_bit_capacity(self, config: PdschConfig, *, rate_match: bool = True,
+                           around_pdcch: str = "coreset",
                            reserved: np.ndarray | None = None) -> tuple[int, ...]:
         """G of each codeword of a PDSCH in this slot, after rate matching around the reserved
-        REs of the channels added so far (TS 38.212 §7.2.5, TS 38.214 §5.1.4)."""
-        res = self.pdsch_reserved(reserved) if rate_match else reserved
+        REs of the channels added so far (TS 38.212 §7.2.5, TS 38.214 §5.1.4; the arguments
+        are those of :meth:`add_pdsch`)."""
+        res = self.pdsch_reserved(reserved, around_pdcch=around_pdcch) if rate_match else reserved
         return pdsch_bit_capacity(self.carrier, config, reserved=res)
 
     def _pdsch_entry(self, req: _PdschRequest) -> _Entry:
         c, cfg = self.carrier, req.config
-        res = self.pdsch_reserved(req.reserved) if req.rate_match else \
-            np.unique(req.reserved).astype(np.int64)
+        res = self.pdsch_reserved(req.reserved, around_pdcch=req.around_pdcch) if req.rate_match \
+            else np.unique(req.reserved).astype(np.int64)
         g = pdsch_bit_capacity(c, cfg, reserved=res)
         if req.codewords is not None:
             cws = req.codewords
