@@ -1,5 +1,6 @@
 """Tests of the carrier-level downlink slot grid (SS/PBCH blocks, PDCCHs, rate-matched PDSCHs,
-CSI-RS in one grid; RE collisions)."""
+CSI-RS in one grid; RE collisions), and of the layout and reference signals of the MATLAB NR-FR1
+test models rebuilt with it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from conftest import load_vector, vector_files
 from opennr.errors import ConfigError
 from opennr.numerology import Carrier
 from opennr.ofdm import ofdm_demodulate, ofdm_modulate
@@ -333,3 +335,71 @@ def test_validation(rng):
     slot.add_pdsch(pdsch, codewords=np.zeros(12, np.uint8))
     with pytest.raises(ConfigError, match="must have G ="):
         slot.grid()
+
+
+# ---------------------------------------------------------------------------------------------
+# MATLAB NR-FR1 test models (TS 38.141-1 §4.9.2): structure and reference signals.
+
+#: N_RB of the channel bandwidths of the stored test models (TS 38.104 Table 5.3.2-1).
+_TM_N_RB = {(15, 5): 25, (15, 15): 79, (15, 35): 188, (30, 25): 65}
+#: Modulation of the imcs_list values (TS 38.214 Table 5.1.3.1-2, the 256QAM table).
+_TM_MODULATION = {0: "QPSK", 11: "64QAM", 20: "256QAM"}
+
+
+def _tm_slot(c, model, n_dl_symbols, modulation):
+    """One slot of an NR-FR1 test model: a PDCCH of one CCE on RBs 0 .. 2 of a 2-symbol CORESET
+    and a PDSCH (type A, DM-RS in symbol 2 plus one additional position, one CDM group without
+    data), rate-matched around the PDCCH (TS 38.141-1 §4.9.2). The full-band models fill the
+    CORESET symbols outside the PDCCH with PDSCH; the one-PRB model TM2 starts in symbol 2."""
+    n_rb = c.n_size_grid
+    cs = CoresetConfig(coreset_id=1, frequency_resources=(1,) * (n_rb // 6), duration=2)
+    slot = DownlinkSlot(c).add_pdcch_cces(np.zeros(12, np.uint8), cs, start_symbol=0,
+                                          aggregation_level=1, cce_index=0, rnti=0, name="PDCCH")
+    if model == "NR-FR1-TM2":    # one PRB, moving over the band from slot to slot
+        prbs, first = ((0, n_rb // 2, n_rb - 1)[c.n_slot % 3],), 2
+    else:
+        prbs, first = tuple(range(n_rb)), 0
+    pdsch = PdschConfig(symbol_allocation=(first, n_dl_symbols - first), prb_set=prbs,
+                        modulation=modulation, n_rnti=0, dmrs=DmrsConfig(additional_position=1, n_cdm_groups_without_data=1))
+    g = slot.pdsch_bit_capacity(pdsch, around_pdcch="pdcch")[0]
+    slot.add_pdsch(pdsch, codewords=np.zeros(g, np.uint8), around_pdcch="pdcch", name="PDSCH")
+    return slot
+
+
+@pytest.mark.parametrize("path", vector_files("testmodel"), ids=lambda p: p.name[18:])
+def test_matlab_test_model_layout_and_reference_signals(path):
+    from opennr.modulation import modulate
+
+    v = load_vector(path)
+    scs, bw, model = int(v["Scs"]), int(v["BW"]), str(v["dlnrref"])
+    n_rb = _TM_N_RB[(scs, bw)]
+    mod = _TM_MODULATION[int(np.atleast_1d(v["imcs_list"])[0])]
+    ref = np.asarray(v["fd_slot_data"]).reshape(-1, 14, 12 * n_rb)
+    points = modulate(np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1)[:, 8 - {
+        "QPSK": 2, "64QAM": 6, "256QAM": 8}[mod]:].reshape(-1), mod)
+    qpsk = modulate(np.array([0, 0, 0, 1, 1, 0, 1, 1], np.uint8), "QPSK")
+    tdd = str(v["dm"]) == "TDD"
+    for n in range(ref.shape[0]):
+        c = Carrier(scs=scs, n_size_grid=n_rb, n_cell_id=int(v["ncellid"]),
+                    n_slot=n % (10 * scs // 15), n_frame=n // (10 * scs // 15))
+        # TDD: DDDSU at 15 kHz, the special slot with 10 downlink symbols.
+        kind = "D" if not tdd else "DDDSU"[n % 5]
+        if kind == "U":
+            assert not ref[n].any()
+            continue
+        slot = _tm_slot(c, model, 14 if kind == "D" else 10, mod)
+        grid = slot.grid()[0]
+        # Every RE the model uses, and no other.
+        np.testing.assert_array_equal(grid != 0, np.abs(ref[n]) > 1e-6, err_msg=f"slot {n}")
+        flat = ref[n].reshape(-1)
+        pdcch, pdsch = slot.channels
+        # Reference signals symbol-exact: PDCCH DM-RS (N_ID = N_ID^cell) and PDSCH DM-RS.
+        for ch in (pdcch, pdsch):
+            idx = ch.parts["dmrs"]
+            np.testing.assert_allclose(flat[idx], grid.reshape(-1)[idx], atol=1e-4, err_msg=f"slot {n}")
+        # Data on the constellations: QPSK on the PDCCH, the model's modulation on the PDSCH.
+        for ch, pts in ((pdcch, qpsk), (pdsch, points)):
+            d = flat[ch.parts["data"]]
+            assert np.abs(d[:, None] - pts[None, :]).min(axis=1).max() < 1e-4
+        if n == 0:
+            assert set(np.unique(pdsch.parts["dmrs"] // (12 * n_rb))) == {2, 11}
