@@ -360,7 +360,8 @@ def _tm_slot(c, model, n_dl_symbols, modulation):
     else:
         prbs, first = tuple(range(n_rb)), 0
     pdsch = PdschConfig(symbol_allocation=(first, n_dl_symbols - first), prb_set=prbs,
-                        modulation=modulation, n_rnti=0, dmrs=DmrsConfig(additional_position=1, n_cdm_groups_without_data=1))
+                        modulation=modulation, n_rnti=0,
+                        dmrs=DmrsConfig(additional_position=1, n_cdm_groups_without_data=1))
     g = slot.pdsch_bit_capacity(pdsch, around_pdcch="pdcch")[0]
     slot.add_pdsch(pdsch, codewords=np.zeros(g, np.uint8), around_pdcch="pdcch", name="PDSCH")
     return slot
