@@ -2,10 +2,13 @@
 :mod:`opennr.receiver.equalization`.
 
 The REs go through in blocks. Within a block every quantity is kept as separate float64 planes
-of real and imaginary parts with the RE innermost (``hr[r, p, b]``, ``ar[p, q, b]``, ...), and
-every inner loop runs over the REs of the block, so that LLVM vectorises across REs. The Gram
-matrix G = HᴴH is accumulated in float64 from the complex64 samples (products of float32 numbers
-are exact in float64), which keeps the ill-conditioned cases as accurate as a float64 solver.
+of real and imaginary parts with the RE innermost (``hr[r, p, b]``, ``ar[t, b]``, ...), and every
+inner loop runs over the REs of the block, so that LLVM vectorises across REs. Hermitian and
+triangular ν × ν matrices are packed by rows of their lower triangle (entry (p, q), q ≤ p, at
+t = p(p+1)/2 + q). The Gram matrix G = HᴴH is accumulated in float64 from the complex64
+samples (products of float32 numbers are exact in float64), which keeps ill-conditioned
+channels as accurate as a float64 solver; sums over the receive antennas go two antennas per
+pass to halve the loads and stores of the accumulators.
 
 One layer and two layers have closed forms; more layers use an LDLᴴ factorisation of the
 ν × ν Hermitian matrix, RE by RE but vectorised across the block.
@@ -20,22 +23,23 @@ MMSE = 0
 ZF = 1
 IRC = 2
 
-
-@numba.njit(cache=True, nogil=True)
-def all_finite(v):
-    """True when no entry of the 1-D float array ``v`` is NaN or infinite."""
-    bad = 0
-    for i in range(v.shape[0]):
-        bad |= not (abs(v[i]) < np.inf)
-    return bad == 0
+_FM = {"contract"}      # fused multiply-add; no assumption about NaN or infinity
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _tri(p, q):
+    return p * (p + 1) // 2 + q
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
 def _load(hf, yf, i0, nb, hr, hi, yr, yi):
     """Split the complex64 channel and samples of REs i0..i0+nb−1 (float32 views with real and
-    imaginary parts interleaved) into float64 planes."""
+    imaginary parts interleaved) into float64 planes; return 1 if a sample and 2 if a channel
+    coefficient is NaN or infinite (or both)."""
     n_rx = hf.shape[0]
     nu = hf.shape[1]
+    bad_h = 0
+    bad_y = 0
     for r in range(n_rx):
         for p in range(nu):
             src = hf[r, p, 2 * i0:2 * (i0 + nb)]
@@ -44,29 +48,40 @@ def _load(hf, yf, i0, nb, hr, hi, yr, yi):
             for b in range(nb):
                 dr[b] = src[2 * b]
                 di[b] = src[2 * b + 1]
+                bad_h |= not (abs(dr[b]) + abs(di[b]) < np.inf)
         src = yf[r, 2 * i0:2 * (i0 + nb)]
         dr = yr[r]
         di = yi[r]
         for b in range(nb):
             dr[b] = src[2 * b]
             di[b] = src[2 * b + 1]
+            bad_y |= not (abs(dr[b]) + abs(di[b]) < np.inf)
+    return (1 if bad_y else 0) | (2 if bad_h else 0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
 def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
     """H ← W H and y ← W y with the lower-triangular whitening W = L⁻¹ of the covariance group
-    of each RE (rows from the last one up, so that the product can be formed in place)."""
+    of each RE. W is spread over the block run by run of REs of one group (the REs of a PRB
+    are usually neighbours); the rows go from the last one up, so that the product is formed
+    in place."""
     n_rx = hr.shape[0]
     nu = hr.shape[1]
-    for r in range(n_rx):
-        for c in range(r + 1):
-            d_r = wr[r, c]
-            d_i = wi[r, c]
-            for b in range(nb):
-                g = group[(i0 + b) * group_stride]
+    b0 = 0
+    while b0 < nb:
+        g = group[(i0 + b0) * group_stride]
+        b1 = b0 + 1
+        while b1 < nb and group[(i0 + b1) * group_stride] == g:
+            b1 += 1
+        for r in range(n_rx):
+            for c in range(r + 1):
                 w = winv[g, r, c]
-                d_r[b] = w.real
-                d_i[b] = w.imag
+                d_r = wr[_tri(r, c)]
+                d_i = wi[_tri(r, c)]
+                for b in range(b0, b1):
+                    d_r[b] = w.real
+                    d_i[b] = w.imag
+        b0 = b1
     for r in range(n_rx - 1, -1, -1):
         for p in range(nu + 1):
             if p < nu:
@@ -75,8 +90,8 @@ def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
             else:
                 xr = yr[r]
                 xi = yi[r]
-            w_r = wr[r, r]
-            w_i = wi[r, r]
+            w_r = wr[_tri(r, r)]
+            w_i = wi[_tri(r, r)]
             for b in range(nb):
                 tr = w_r[b] * xr[b] - w_i[b] * xi[b]
                 ti = w_r[b] * xi[b] + w_i[b] * xr[b]
@@ -89,79 +104,133 @@ def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
                 else:
                     sr = yr[c]
                     si = yi[c]
-                w_r = wr[r, c]
-                w_i = wi[r, c]
+                w_r = wr[_tri(r, c)]
+                w_i = wi[_tri(r, c)]
                 for b in range(nb):
                     xr[b] += w_r[b] * sr[b] - w_i[b] * si[b]
                     xi[b] += w_r[b] * si[b] + w_i[b] * sr[b]
 
 
+@numba.njit(cache=True, nogil=True, fastmath=_FM, inline="always")
+def _cdot1(nb, first, gr, gi, pr, pi, qr, qi):
+    """g (+)= conj(p) q over the block."""
+    if first:
+        for b in range(nb):
+            gr[b] = pr[b] * qr[b] + pi[b] * qi[b]
+            gi[b] = pr[b] * qi[b] - pi[b] * qr[b]
+    else:
+        for b in range(nb):
+            gr[b] += pr[b] * qr[b] + pi[b] * qi[b]
+            gi[b] += pr[b] * qi[b] - pi[b] * qr[b]
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FM, inline="always")
+def _cdot2(nb, first, gr, gi, pr, pi, qr, qi, sr, si, tr, ti):
+    """g (+)= conj(p) q + conj(s) t over the block."""
+    if first:
+        for b in range(nb):
+            gr[b] = (pr[b] * qr[b] + pi[b] * qi[b]) + (sr[b] * tr[b] + si[b] * ti[b])
+            gi[b] = (pr[b] * qi[b] - pi[b] * qr[b]) + (sr[b] * ti[b] - si[b] * tr[b])
+    else:
+        for b in range(nb):
+            gr[b] += (pr[b] * qr[b] + pi[b] * qi[b]) + (sr[b] * tr[b] + si[b] * ti[b])
+            gi[b] += (pr[b] * qi[b] - pi[b] * qr[b]) + (sr[b] * ti[b] - si[b] * tr[b])
+
+
 @numba.njit(cache=True, nogil=True)
 def _gram(nb, hr, hi, yr, yi, ar, ai, br, bi):
-    """Lower triangle of G = HᴴH (ar, ai) and the matched filter Hᴴy (br, bi) of the block."""
+    """Packed lower triangle of G = HᴴH (ar, ai) and the matched filter Hᴴy (br, bi) of the
+    block, two receive antennas per pass."""
     n_rx = hr.shape[0]
     nu = hr.shape[1]
-    for p in range(nu):
-        for q in range(p + 1):
-            gr = ar[p, q]
-            gi = ai[p, q]
-            for b in range(nb):
-                gr[b] = 0.0
-                gi[b] = 0.0
-            for r in range(n_rx):
-                pr = hr[r, p]
-                pi = hi[r, p]
-                qr = hr[r, q]
-                qi = hi[r, q]
-                for b in range(nb):
-                    gr[b] += pr[b] * qr[b] + pi[b] * qi[b]
-                    gi[b] += pr[b] * qi[b] - pi[b] * qr[b]
-        ur = br[p]
-        ui = bi[p]
+    for p in range(nu + 1):
+        for q in range(min(p + 1, nu)):
+            # (p, q) of G for p < ν; row ν is Hᴴy (layer q against the samples)
+            if p < nu:
+                gr = ar[_tri(p, q)]
+                gi = ai[_tri(p, q)]
+            else:
+                gr = br[q]
+                gi = bi[q]
+            r = 0
+            while r + 1 < n_rx:
+                if p < nu:
+                    _cdot2(nb, r == 0, gr, gi, hr[r, p], hi[r, p], hr[r, q], hi[r, q],
+                           hr[r + 1, p], hi[r + 1, p], hr[r + 1, q], hi[r + 1, q])
+                else:
+                    _cdot2(nb, r == 0, gr, gi, hr[r, q], hi[r, q], yr[r], yi[r],
+                           hr[r + 1, q], hi[r + 1, q], yr[r + 1], yi[r + 1])
+                r += 2
+            if r < n_rx:
+                if p < nu:
+                    _cdot1(nb, r == 0, gr, gi, hr[r, p], hi[r, p], hr[r, q], hi[r, q])
+                else:
+                    _cdot1(nb, r == 0, gr, gi, hr[r, q], hi[r, q], yr[r], yi[r])
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
+def _gram1(hf, yf, i0, nb, g, br, bi):
+    """One layer straight from the interleaved complex64 samples: g = ‖h‖², Hᴴy, two
+    receive antennas per pass; return the non-finite flags of :func:`_load`."""
+    n_rx = hf.shape[0]
+    bad_h = 0
+    bad_y = 0
+    r = 0
+    while r < n_rx:
+        h0 = hf[r, 0, 2 * i0:2 * (i0 + nb)]
+        y0 = yf[r, 2 * i0:2 * (i0 + nb)]
+        pair = r + 1 < n_rx
+        h1 = hf[r + 1 if pair else r, 0, 2 * i0:2 * (i0 + nb)]
+        y1 = yf[r + 1 if pair else r, 2 * i0:2 * (i0 + nb)]
+        w1 = 1.0 if pair else 0.0
+        first = r == 0
         for b in range(nb):
-            ur[b] = 0.0
-            ui[b] = 0.0
-        for r in range(n_rx):
-            pr = hr[r, p]
-            pi = hi[r, p]
-            vr = yr[r]
-            vi = yi[r]
-            for b in range(nb):
-                ur[b] += pr[b] * vr[b] + pi[b] * vi[b]
-                ui[b] += pr[b] * vi[b] - pi[b] * vr[b]
+            ar0 = np.float64(h0[2 * b])
+            ai0 = np.float64(h0[2 * b + 1])
+            vr0 = np.float64(y0[2 * b])
+            vi0 = np.float64(y0[2 * b + 1])
+            ar1 = np.float64(h1[2 * b]) * w1
+            ai1 = np.float64(h1[2 * b + 1]) * w1
+            vr1 = np.float64(y1[2 * b])
+            vi1 = np.float64(y1[2 * b + 1])
+            eg = (ar0 * ar0 + ai0 * ai0) + (ar1 * ar1 + ai1 * ai1)
+            er = (ar0 * vr0 + ai0 * vi0) + (ar1 * vr1 + ai1 * vi1)
+            ei = (ar0 * vi0 - ai0 * vr0) + (ar1 * vi1 - ai1 * vr1)
+            g[b] = eg if first else g[b] + eg
+            br[b] = er if first else br[b] + er
+            bi[b] = ei if first else bi[b] + ei
+            bad_h |= not (abs(ar0) + abs(ai0) + abs(ar1) + abs(ai1) < np.inf)
+            bad_y |= not (abs(vr0) + abs(vi0) + abs(vr1) + abs(vi1) < np.inf)
+        r += 2
+    return (1 if bad_y else 0) | (2 if bad_h else 0)
 
 
-@numba.njit(cache=True, nogil=True)
-def _solve1(nb, i0, s2, zf, min_pivot, ar, br, bi, xf, nv):
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
+def _solve1(nb, i0, s2, zf, min_pivot, g, br, bi, xf, nv):
     """One layer: x̂ = Hᴴy / ‖h‖² and σ²/‖h‖² for ZF and for unbiased MMSE alike (μ = g/(g+σ²));
     a zero channel (ZF) or μ ≤ min_pivot (MMSE) gives x̂ = 0 and an infinite noise variance."""
-    g = ar[0, 0]
-    ur = br[0]
-    ui = bi[0]
     xo = xf[0, 2 * i0:2 * (i0 + nb)]
     vo = nv[0, i0:i0 + nb]
+    mp = 0.0 if zf else min_pivot
     for b in range(nb):
         gb = g[b]
-        lim = min_pivot * (gb + s2[b])
-        if zf:
-            lim = 0.0
-        ok = gb > lim
+        ok = gb > mp * (gb + s2[b])
         inv = 1.0 / gb if ok else 0.0
-        xo[2 * b] = ur[b] * inv
-        xo[2 * b + 1] = ui[b] * inv
+        xo[2 * b] = br[b] * inv
+        xo[2 * b + 1] = bi[b] * inv
         vo[b] = s2[b] * inv if ok else np.inf
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
 def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
     """Two layers, closed form. With a = g₀₀ + σ², d = g₁₁ + σ² (MMSE; σ² left out for ZF) and
     c = g₀₁: x̂₀ = (d b₀ − c b₁) / (g₀₀ d − |c|²), noise σ² d / (g₀₀ d − |c|²), and the same with
     the roles swapped for layer 1; the denominators are μ_p det A. The pivots of the
     factorisation (a and det A / a) and μ_p are tested as in the general case."""
-    g00 = ar[0, 0]
-    g11 = ar[1, 1]
-    g10r = ar[1, 0]
-    g10i = ai[1, 0]
+    g00 = ar[0]
+    g10r = ar[1]
+    g10i = ai[1]
+    g11 = ar[2]
     u0r = br[0]
     u0i = bi[0]
     u1r = br[1]
@@ -179,8 +248,7 @@ def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
         ci = -g10i[b]
         cc = cr * cr + ci * ci
         det = a * d - cc
-        scale = max(a, d)
-        lim = min_pivot * scale
+        lim = min_pivot * max(a, d)
         ok = (a > lim) & (det > lim * a)
         n0 = g00[b] * d - cc
         n1 = g11[b] * a - cc
@@ -201,16 +269,16 @@ def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
         v1[b] = sb * a * i1v if ok1 else np.inf
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath=_FM)
 def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, nv):
     """ν layers: A = G (+ σ²I) = L D Lᴴ (L unit lower triangular, stored over the strict lower
     triangle of A), x̃ = A⁻¹Hᴴy by forward and back substitution, diag(A⁻¹) from M = L⁻¹ as
     Σ_k |M_kp|² / D_k; unbiased MMSE x̂ = x̃ / μ with μ_p = 1 − σ²[A⁻¹]_pp. A pivot
     D_j ≤ min_pivot · max_p A_pp marks the RE singular: x̂ = 0, infinite noise variance."""
-    nu = ar.shape[0]
+    nu = br.shape[0]
     if not zf:
         for p in range(nu):
-            d = ar[p, p]
+            d = ar[_tri(p, p)]
             for b in range(nb):
                 d[b] += s2[b]
     sc = dd[2 * nu]
@@ -218,7 +286,7 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
         sc[b] = 0.0
         bad[b] = 0.0
     for p in range(nu):
-        d = ar[p, p]
+        d = ar[_tri(p, p)]
         for b in range(nb):
             sc[b] = max(sc[b], d[b])
     for b in range(nb):
@@ -227,12 +295,12 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
     for j in range(nu):
         dj = dd[j]
         ej = dd[nu + j]
-        ajj = ar[j, j]
+        ajj = ar[_tri(j, j)]
         for b in range(nb):
             dj[b] = ajj[b]
         for k in range(j):
-            lr = ar[j, k]
-            li = ai[j, k]
+            lr = ar[_tri(j, k)]
+            li = ai[_tri(j, k)]
             dk = dd[k]
             for b in range(nb):
                 dj[b] -= (lr[b] * lr[b] + li[b] * li[b]) * dk[b]
@@ -242,13 +310,13 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
             dj[b] = 1.0 if sing else dj[b]
             ej[b] = 1.0 / dj[b]
         for p in range(j + 1, nu):
-            tr = ar[p, j]
-            ti = ai[p, j]
+            tr = ar[_tri(p, j)]
+            ti = ai[_tri(p, j)]
             for k in range(j):
-                pr = ar[p, k]
-                pi = ai[p, k]
-                qr = ar[j, k]
-                qi = ai[j, k]
+                pr = ar[_tri(p, k)]
+                pi = ai[_tri(p, k)]
+                qr = ar[_tri(j, k)]
+                qi = ai[_tri(j, k)]
                 dk = dd[k]
                 for b in range(nb):
                     # L_pk conj(L_jk) D_k
@@ -262,8 +330,8 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
         ur = br[p]
         ui = bi[p]
         for k in range(p):
-            lr = ar[p, k]
-            li = ai[p, k]
+            lr = ar[_tri(p, k)]
+            li = ai[_tri(p, k)]
             vr = br[k]
             vi = bi[k]
             for b in range(nb):
@@ -277,40 +345,40 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
             ur[b] *= dp[b]
             ui[b] *= dp[b]
         for k in range(p + 1, nu):
-            lr = ar[k, p]
-            li = ai[k, p]
+            lr = ar[_tri(k, p)]
+            li = ai[_tri(k, p)]
             vr = br[k]
             vi = bi[k]
             for b in range(nb):
                 ur[b] -= lr[b] * vr[b] + li[b] * vi[b]
                 ui[b] -= lr[b] * vi[b] - li[b] * vr[b]
-    # M = L⁻¹ (unit lower): M_pj = −Σ_{k=j}^{p−1} L_pk M_kj
+    # M = L⁻¹ (unit lower): M_pj = −L_pj − Σ_{k=j+1}^{p−1} L_pk M_kj
     for j in range(nu):
         for p in range(j + 1, nu):
-            tr = mr[p, j]
-            ti = mi[p, j]
-            lr = ar[p, j]
-            li = ai[p, j]
+            tr = mr[_tri(p, j)]
+            ti = mi[_tri(p, j)]
+            lr = ar[_tri(p, j)]
+            li = ai[_tri(p, j)]
             for b in range(nb):
                 tr[b] = -lr[b]
                 ti[b] = -li[b]
             for k in range(j + 1, p):
-                lr = ar[p, k]
-                li = ai[p, k]
-                vr = mr[k, j]
-                vi = mi[k, j]
+                lr = ar[_tri(p, k)]
+                li = ai[_tri(p, k)]
+                vr = mr[_tri(k, j)]
+                vi = mi[_tri(k, j)]
                 for b in range(nb):
                     tr[b] -= lr[b] * vr[b] - li[b] * vi[b]
                     ti[b] -= lr[b] * vi[b] + li[b] * vr[b]
-    # diag(A⁻¹)_p = 1/D_p + Σ_{k>p} |M_kp|²/D_k, into sc; outputs
+    # diag(A⁻¹)_p = 1/D_p + Σ_{k>p} |M_kp|²/D_k (into sc); outputs
     for p in range(nu):
         dg = sc
         dp = dd[nu + p]
         for b in range(nb):
             dg[b] = dp[b]
         for k in range(p + 1, nu):
-            vr = mr[k, p]
-            vi = mi[k, p]
+            vr = mr[_tri(k, p)]
+            vi = mi[_tri(k, p)]
             dk = dd[nu + k]
             for b in range(nb):
                 dg[b] += (vr[b] * vr[b] + vi[b] * vi[b]) * dk[b]
@@ -337,32 +405,35 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
 @numba.njit(cache=True, nogil=True)
 def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block,
                   i_start, i_stop, xf, nv):
-    """Detect REs i_start..i_stop−1 (see :func:`detect`), block by block."""
+    """Detect REs i_start..i_stop−1 (see :func:`detect`), block by block; return the
+    non-finite flags of :func:`_load`."""
     n_rx = hf.shape[0]
     nu = hf.shape[1]
-    hr = np.empty((n_rx, nu, block))
-    hi = np.empty((n_rx, nu, block))
-    yr = np.empty((n_rx, block))
-    yi = np.empty((n_rx, block))
-    n_w = n_rx if mode == IRC else 0
-    wr = np.empty((n_w, n_w, block))
-    wi = np.empty((n_w, n_w, block))
-    ar = np.empty((nu, nu, block))
-    ai = np.empty((nu, nu, block))
+    n_t = nu * (nu + 1) // 2
+    direct = nu == 1 and mode != IRC        # one layer without whitening: no planes of H, y
+    n_h = 0 if direct else n_rx
+    hr = np.empty((n_h, nu, block))
+    hi = np.empty((n_h, nu, block))
+    yr = np.empty((n_h, block))
+    yi = np.empty((n_h, block))
+    n_w = n_rx * (n_rx + 1) // 2 if mode == IRC else 0
+    wr = np.empty((n_w, block))
+    wi = np.empty((n_w, block))
+    ar = np.empty((n_t, block))
+    ai = np.empty((n_t, block))
     br = np.empty((nu, block))
     bi = np.empty((nu, block))
     s2 = np.empty(block)
     n_m = nu if nu > 2 else 0
     dd = np.empty((2 * n_m + 1, block))
-    mr = np.empty((n_m, n_m, block))
-    mi = np.empty((n_m, n_m, block))
+    mr = np.empty((n_m * (n_m + 1) // 2, block))
+    mi = np.empty((n_m * (n_m + 1) // 2, block))
     bad = np.empty(block)
     zf = mode == ZF
+    flags = 0
     for i0 in range(i_start, i_stop, block):
         nb = min(block, i_stop - i0)
-        _load(hf, yf, i0, nb, hr, hi, yr, yi)
         if mode == IRC:
-            _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi)
             for b in range(nb):
                 s2[b] = 1.0
         elif n0_stride == 0:
@@ -371,13 +442,20 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
         else:
             for b in range(nb):
                 s2[b] = n0[i0 + b]
-        _gram(nb, hr, hi, yr, yi, ar, ai, br, bi)
+        if direct:
+            flags |= _gram1(hf, yf, i0, nb, ar[0], br[0], bi[0])
+        else:
+            flags |= _load(hf, yf, i0, nb, hr, hi, yr, yi)
+            if mode == IRC:
+                _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi)
+            _gram(nb, hr, hi, yr, yi, ar, ai, br, bi)
         if nu == 1:
-            _solve1(nb, i0, s2, zf, min_pivot, ar, br, bi, xf, nv)
+            _solve1(nb, i0, s2, zf, min_pivot, ar[0], br[0], bi[0], xf, nv)
         elif nu == 2:
             _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv)
         else:
             _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, nv)
+    return flags
 
 
 @numba.njit(cache=True, nogil=True)
@@ -390,10 +468,11 @@ def detect(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, bl
     and imaginary parts; n0 float64 read at i · n0_stride (MMSE, ZF); winv (G, n_rx, n_rx)
     complex128 and group (m,) int64 read at i · group_stride (IRC); mode MMSE, ZF or IRC;
     outputs xf (ν, 2m) float32 (a complex64 array viewed as float32) and nv (ν, m) float32.
-    A singular matrix gives x̂ = 0 and nv = inf.
+    A singular matrix gives x̂ = 0 and nv = inf. Returns 1 if a sample and 2 if a channel
+    coefficient is NaN or infinite (the outputs are then meaningless), else 0.
     """
-    _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block, 0,
-                  nv.shape[1], xf, nv)
+    return _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot,
+                         block, 0, nv.shape[1], xf, nv)
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -402,8 +481,13 @@ def detect_parallel(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_
     """:func:`detect` with the REs split into ``n_chunks`` chunks on numba threads (each RE is
     independent, so the result does not depend on the number of threads)."""
     m = nv.shape[1]
+    flags = np.zeros(n_chunks, np.int64)
     for c in numba.prange(n_chunks):
         i_start = c * m // n_chunks
         i_stop = (c + 1) * m // n_chunks
-        _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block,
-                      i_start, i_stop, xf, nv)
+        flags[c] = _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode,
+                                 min_pivot, block, i_start, i_stop, xf, nv)
+    out = 0
+    for c in range(n_chunks):
+        out |= flags[c]
+    return out

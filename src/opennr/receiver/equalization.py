@@ -34,13 +34,7 @@ _MAX_LAYERS = 8
 _MIN_PIVOT = 1e-12
 _COV_LOADING = 1e-6       # diagonal loading of R_nn relative to its mean diagonal
 _MIN_CHUNK = 16384        # REs per thread below which the detection stays on one thread
-
-
-def _finite(v: np.ndarray) -> bool:
-    """True when every entry of ``v`` is finite (a compiled pass for complex64 and float32)."""
-    if v.dtype in (np.complex64, np.float32) and v.flags.c_contiguous:
-        return bool(_k.all_finite(v.reshape(-1).view(np.float32)))
-    return bool(np.all(np.isfinite(v)))
+_BLOCK = 256              # REs per block of the kernels
 
 
 def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n: int):
@@ -88,6 +82,24 @@ def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n:
     winv[:] = np.eye(n_rx)
     winv[used] = np.linalg.inv(low)
     return winv, gidx, stride
+
+
+def _noise_var(noise_var: object, zf: bool, batch: tuple, n: int) -> tuple[np.ndarray, int]:
+    """σ² as a float64 array read at i · stride by the kernel (stride 0 for one value)."""
+    n0 = np.asarray(noise_var, dtype=np.float64)
+    if n0.ndim == 0:
+        v = float(n0)
+        if not (np.isfinite(v) and (v >= 0 if zf else v > 0)):
+            raise ValueError(f"noise_var: must be finite and {'>= 0' if zf else '> 0'}")
+        return n0.reshape(1), 0
+    if not np.all(np.isfinite(n0)) or np.any(n0 < 0) or (not zf and np.any(n0 == 0)):
+        raise ValueError(f"noise_var: must be finite and {'>= 0' if zf else '> 0'}")
+    try:
+        n0 = np.broadcast_to(n0, (*batch, n))
+    except ValueError:
+        raise ValueError(f"noise_var: shape {n0.shape} does not broadcast to {(*batch, n)}") \
+            from None
+    return np.ascontiguousarray(n0.reshape(-1)), 1
 
 
 def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
@@ -150,47 +162,41 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     if zf and nu > n_rx:
         raise ValueError(f"h: ZF needs layers <= receive antennas, got {nu} > {n_rx}")
     for name, v in (("y", yv), ("h", hv)):
-        if not np.issubdtype(v.dtype, np.number) or not _finite(v):
+        # complex64 samples are checked for NaN and infinity by the kernel as it reads them
+        if not np.issubdtype(v.dtype, np.number) or (v.dtype != np.complex64
+                                                     and not np.all(np.isfinite(v))):
             raise ValueError(f"{name}: must be finite numbers")
     batch = hv.shape[:-3]
     irc = method == "irc"
     if irc:
         winv, gidx, gstride = _whitening(noise_cov, cov_index, n_rx, batch, n)
-        n0 = np.asarray(1.0)
-    else:
-        n0 = np.asarray(noise_var, dtype=np.float64)
-    if not np.all(np.isfinite(n0)) or np.any(n0 < 0) or (not zf and np.any(n0 == 0)):
-        raise ValueError(f"noise_var: must be finite and {'>= 0' if zf else '> 0'}")
-    try:
-        n0 = np.broadcast_to(n0, (*batch, n)) if n0.ndim else n0
-    except ValueError:
-        raise ValueError(f"noise_var: shape {n0.shape} does not broadcast to {(*batch, n)}") \
-            from None
-    # fold the batch into the RE axis
-    hk = np.ascontiguousarray(np.moveaxis(hv.astype(np.complex64, copy=False),
-                                          (-3, -2), (0, 1)).reshape(n_rx, nu, -1))
-    yk = np.ascontiguousarray(np.moveaxis(yv.astype(np.complex64, copy=False),
-                                          -2, 0).reshape(n_rx, -1))
-    if n0.ndim == 0:
-        n0k, stride = n0.reshape(1), 0
-    else:
-        n0k, stride = np.ascontiguousarray(n0.reshape(-1)), 1
-    m = hk.shape[2]
-    x = np.empty((nu, m), np.complex64)
-    nv = np.empty((nu, m), np.float32)
-    if irc:
         mode, n0k, stride = _k.IRC, np.ones(1), 0
     else:
         mode = _k.ZF if zf else _k.MMSE
         winv, gidx, gstride = np.zeros((1, 1, 1), np.complex128), np.zeros(1, np.int64), 0
-    block = 256 if n_rx * nu <= 8 else 64
-    args = (hk.reshape(n_rx, nu, -1).view(np.float32), yk.view(np.float32), n0k, stride, winv,
-            gidx, gstride, mode, _MIN_PIVOT, block)
+        n0k, stride = _noise_var(noise_var, zf, batch, n)
+    # fold the batch into the RE axis
+    hk = hv.astype(np.complex64, copy=False)
+    yk = yv.astype(np.complex64, copy=False)
+    if batch:
+        hk = np.moveaxis(hk, (-3, -2), (0, 1)).reshape(n_rx, nu, -1)
+        yk = np.moveaxis(yk, -2, 0).reshape(n_rx, -1)
+    hk = np.ascontiguousarray(hk)
+    yk = np.ascontiguousarray(yk)
+    m = hk.shape[2]
+    x = np.empty((nu, m), np.complex64)
+    nv = np.empty((nu, m), np.float32)
+    args = (hk.view(np.float32), yk.view(np.float32), n0k, stride, winv, gidx, gstride, mode,
+            _MIN_PIVOT, _BLOCK)
     n_chunks = min(numba.get_num_threads(), m // _MIN_CHUNK)
     if n_chunks > 1:
-        _k.detect_parallel(*args, n_chunks, x.view(np.float32), nv)
+        flags = _k.detect_parallel(*args, n_chunks, x.view(np.float32), nv)
     else:
-        _k.detect(*args, x.view(np.float32), nv)
+        flags = _k.detect(*args, x.view(np.float32), nv)
+    if flags:
+        raise ValueError(f"{'y' if flags & 1 else 'h'}: must be finite numbers")
+    if not batch:
+        return x, nv
     x = np.moveaxis(x.reshape(nu, *batch, n), 0, -2)
     nv = np.moveaxis(nv.reshape(nu, *batch, n), 0, -2)
     return np.ascontiguousarray(x), np.ascontiguousarray(nv)
