@@ -45,8 +45,7 @@ def _case(n_prb, n_layers, n_rx, table, mcs, rng):
     config = PdschConfig(n_layers=n_layers, modulation=mod,
                          dmrs=DmrsConfig(additional_position=1))
     plan = pdsch_plan(carrier, config)
-    n_dmrs_prb = 12 * 14 - plan.data_indices.size // n_prb
-    tbs = transport_block_size(n_prb=n_prb, n_symb_sh=14, n_dmrs_prb=n_dmrs_prb,
+    tbs = transport_block_size(n_prb=n_prb, n_symb_sh=14, n_dmrs_prb=plan.n_dmrs_prb,
                                target_code_rate=e.target_code_rate, qm=e.qm, n_layers=n_layers)
     sch = SchConfig(tbs=tbs, target_code_rate=e.target_code_rate, qm=e.qm, n_layers=n_layers)
     g = pdsch_bit_capacity(carrier, config)[0]

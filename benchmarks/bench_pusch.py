@@ -40,8 +40,7 @@ def case(rng: np.random.Generator):
     config = PuschConfig(symbol_allocation=(0, 13), modulation="64QAM",
                          dmrs=DmrsConfig(type_a_position=2, additional_position=1))
     plan = pusch_plan(carrier, config)
-    n_dmrs_prb = 12 * 13 - plan.data_indices.size // 106
-    tbs = transport_block_size(n_prb=106, n_symb_sh=13, n_dmrs_prb=n_dmrs_prb,
+    tbs = transport_block_size(n_prb=106, n_symb_sh=13, n_dmrs_prb=plan.n_dmrs_prb,
                                target_code_rate=e.target_code_rate, qm=e.qm, n_layers=1)
     sch = SchConfig(tbs=tbs, target_code_rate=e.target_code_rate, qm=e.qm)
     tb = rng.integers(0, 2, tbs, dtype=np.uint8)

@@ -1,6 +1,7 @@
 """Resource allocation shared by the PDSCH and the PUSCH: DM-RS antenna ports (TS 38.211
 Tables 7.4.1.1.2-1/2, 6.4.1.1.3-1/2), the allocated common resource blocks inside the bandwidth
-part (§4.4.4.4) and the data resource elements around the DM-RS (§7.3.1.5, §6.3.1.6)."""
+part (§4.4.4.4), the data resource elements around the DM-RS (§7.3.1.5, §6.3.1.6) and the DM-RS
+overhead N_DMRS^PRB of the transport block size (TS 38.214 §5.1.3.2, §6.1.4.2)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,29 @@ def dmrs_symbols(l_bar: Sequence[int], dmrs: DmrsConfig) -> tuple[np.ndarray, np
     dmrs_l = np.array([lb + lp for lb in l_bar for lp in range(dmrs.length)], dtype=np.int64)
     dmrs_lp = np.array([lp for _ in l_bar for lp in range(dmrs.length)], dtype=np.int64)
     return dmrs_l, dmrs_lp
+
+
+def n_dmrs_prb(dmrs_symbols: Sequence[int] | np.ndarray, dmrs: DmrsConfig) -> int:
+    """N_DMRS^PRB of the transport block size (TS 38.214 §5.1.3.2, §6.1.4.2): the DM-RS REs per
+    PRB in the scheduled duration, including the overhead of the DM-RS CDM groups without data.
+
+    In N'_RE = 12 N_symb^sh − N_DMRS^PRB − N_oh^PRB only the DM-RS symbols count, each with the
+    subcarriers of the CDM groups without data (6 per group for type 1, 4 for type 2, TS 38.211
+    §7.4.1.1.2); PT-RS and other reserved REs are not part of it (their overhead is N_oh^PRB).
+
+    Parameters
+    ----------
+    dmrs_symbols : sequence of int
+        The DM-RS OFDM symbols of the allocation (``plan.dmrs_symbols``).
+    dmrs : DmrsConfig
+
+    Returns
+    -------
+    int
+    """
+    per_symbol = sum(dmrs_cdm_subcarriers(dmrs.config_type, g).size
+                     for g in range(dmrs.n_cdm_groups_without_data))
+    return len(dmrs_symbols) * per_symbol
 
 
 def data_resource_elements(carrier: Carrier, crbs: np.ndarray, start: int, length: int,

@@ -31,6 +31,7 @@ from opennr.physical.allocation import (
     check_dmrs_ports,
     data_resource_elements,
     dmrs_symbols,
+    n_dmrs_prb,
 )
 from opennr.physical.dmrs import (
     DmrsConfig,
@@ -47,6 +48,7 @@ __all__ = [
     "PdschPlan",
     "pdsch_bit_capacity",
     "pdsch_dmrs",
+    "pdsch_dmrs_symbols",
     "pdsch_grid",
     "pdsch_indices",
     "pdsch_plan",
@@ -268,6 +270,29 @@ class PdschPlan:
         default_factory=lambda: np.zeros(0, np.int64))
     ptrs_layer: int = -1
 
+    @property
+    def n_dmrs_prb(self) -> int:
+        """N_DMRS^PRB of the transport block size (:func:`opennr.physical.allocation.n_dmrs_prb`,
+        TS 38.214 §5.1.3.2)."""
+        return n_dmrs_prb(self.dmrs_symbols, self.config.dmrs)
+
+
+def pdsch_dmrs_symbols(config: PdschConfig) -> tuple[np.ndarray, np.ndarray]:
+    """DM-RS OFDM symbols l = l̄ + l′ of a PDSCH in the slot and their l′ (TS 38.211
+    §7.4.1.1.2, Tables 7.4.1.1.2-3/4).
+
+    Returns
+    -------
+    symbols, l_prime : numpy.ndarray of int64
+        Increasing symbols (each l̄ followed by l̄ + 1 for double-symbol DM-RS).
+    """
+    d = config.dmrs
+    s, n = config.symbol_allocation
+    l_bar = dmrs_symbol_positions(config.mapping_type, s, n, type_a_position=d.type_a_position,
+                                  additional_position=d.additional_position,
+                                  dmrs_length=d.length, l1_alt=d.l1_alt)
+    return dmrs_symbols(l_bar, d)
+
 
 @functools.lru_cache(maxsize=256)
 def _plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
@@ -286,10 +311,7 @@ def _plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
                                 bundle_size=config.vrb_bundle_size) + start
     crbs = np.sort(order_crbs)
     d = config.dmrs
-    l_bar = dmrs_symbol_positions(config.mapping_type, s, n, type_a_position=d.type_a_position,
-                                  additional_position=d.additional_position,
-                                  dmrs_length=d.length, l1_alt=d.l1_alt)
-    dmrs_l, dmrs_lp = dmrs_symbols(l_bar, d)
+    dmrs_l, dmrs_lp = pdsch_dmrs_symbols(config)
     k_sc = carrier.n_subcarriers
     data, _ = data_resource_elements(carrier, order_crbs, s, n, dmrs_l, d)
     pattern, ptrs_idx, ptrs_layer = None, np.zeros(0, np.int64), -1

@@ -37,6 +37,7 @@ from opennr.physical.allocation import (
     check_dmrs_ports,
     data_resource_elements,
     dmrs_symbols,
+    n_dmrs_prb,
 )
 from opennr.physical.dmrs import DmrsConfig, dmrs_port, dmrs_re_values
 from opennr.physical.layermap import layer_map
@@ -402,6 +403,13 @@ class PuschPlan:
     def m_sc(self) -> int:
         """M_sc^PUSCH = 12 M_RB^PUSCH."""
         return 12 * int(self.crbs.size)
+
+    @property
+    def n_dmrs_prb(self) -> int:
+        """N_DMRS^PRB of the transport block size (:func:`opennr.physical.allocation.n_dmrs_prb`,
+        TS 38.214 §6.1.4.2): the DM-RS of both hops with frequency hopping, of one hop in the plan
+        of a ``hop``-restricted configuration."""
+        return n_dmrs_prb(self.dmrs_symbols, self.config.dmrs)
 
 
 def _dmrs_positions(config: PuschConfig) -> tuple[tuple[int, ...], ...]:

@@ -38,10 +38,9 @@ from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulation_for_qm
 from opennr.numerology import Bwp
-from opennr.physical.allocation import dmrs_symbols
+from opennr.physical.allocation import n_dmrs_prb
 from opennr.physical.coreset import CoresetConfig
-from opennr.physical.dmrs import DmrsConfig, dmrs_symbol_positions
-from opennr.physical.pdsch import PdschConfig
+from opennr.physical.pdsch import PdschConfig, pdsch_dmrs_symbols
 from opennr.transport.dci import ANTENNA_PORTS_TABLE_7_3_1_2_2_1, Dci, DciFormat, riv_decode, riv_encode
 from opennr.transport.mcs import mcs_entry
 from opennr.transport.sch import SchConfig
@@ -516,21 +515,10 @@ def pdsch_grant_from_dci(dci: Dci | Mapping[str, int], fmt: DciFormat, *, rnti: 
     else:
         rate = entry.target_code_rate
         size = transport_block_size(n_prb=l_rbs, n_symb_sh=row.length,
-                                    n_dmrs_prb=_n_dmrs_prb(pdsch), n_oh_prb=x_overhead,
+                                    n_dmrs_prb=n_dmrs_prb(pdsch_dmrs_symbols(pdsch)[0], pdsch.dmrs),
+                                    n_oh_prb=x_overhead,
                                     target_code_rate=rate, qm=entry.qm, n_layers=len(ports))
     sch = SchConfig(tbs=size, target_code_rate=rate, qm=entry.qm, n_layers=len(ports))
     return PdschGrant(pdsch=pdsch, sch=sch, mcs=i_mcs, ndi=get(names["ndi"]), rv=get(names["rv"]),
                       harq_process=get("harq_process_number"), k0=row.k0, tda_index=m)
-
-
-def _n_dmrs_prb(pdsch: PdschConfig) -> int:
-    """N_DMRS^PRB: DM-RS REs per PRB over the allocation, with the CDM groups without data
-    (TS 38.214 §5.1.3.2): 6 (type 1) or 4 (type 2) subcarriers per group and DM-RS symbol."""
-    d: DmrsConfig = pdsch.dmrs
-    s, n = pdsch.symbol_allocation
-    l_bar = dmrs_symbol_positions(pdsch.mapping_type, s, n, type_a_position=d.type_a_position,
-                                  additional_position=d.additional_position, dmrs_length=d.length,
-                                  l1_alt=d.l1_alt)
-    n_symbols = dmrs_symbols(l_bar, d)[0].size
-    return n_symbols * d.n_cdm_groups_without_data * (6 if d.config_type == 1 else 4)
 
