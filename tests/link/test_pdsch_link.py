@@ -11,7 +11,9 @@ from opennr.link.pdsch import PdschLink, PdschLinkConfig
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
 from opennr.physical.pdsch import PdschConfig
+from opennr.physical.ptrs import PtrsConfig
 from opennr.sim import StopRule, batch_rng, run_sweep
+from opennr.transport.tbs import transport_block_size
 
 
 def test_awgn_bler_falls_with_snr():
@@ -93,6 +95,27 @@ def test_describe_and_configuration_errors():
         PdschLink(PdschLinkConfig(tbs=10**6))
     with pytest.raises(ValueError, match="snr_db"):
         link.run_batch(float("nan"), 1, batch_rng(0, 0, 0))
+
+
+@pytest.mark.parametrize(("config_type", "length", "cdm", "n_dmrs"),
+                         [(1, 1, 2, 2 * 12), (1, 2, 1, 4 * 6), (2, 1, 3, 2 * 12), (2, 2, 1, 4 * 4)])
+def test_tbs_counts_dmrs_and_cdm_groups_without_data_but_not_ptrs(config_type, length, cdm, n_dmrs):
+    # TS 38.214 §5.1.3.2: N'_RE = 12 N_symb^sh − N_DMRS^PRB − N_oh^PRB, with N_DMRS^PRB the DM-RS
+    # REs of the CDM groups without data (6 per group for type 1, 4 for type 2) in the two
+    # DM-RS positions (l0 = 2 and one additional) — the PT-RS REs do not count.
+    dmrs = DmrsConfig(config_type=config_type, length=length, additional_position=1,
+                      n_cdm_groups_without_data=cdm)
+    base = PdschConfig(symbol_allocation=(0, 14), dmrs=dmrs)
+    plain = PdschLinkConfig(pdsch=base, mcs_index=10)
+    with_ptrs = PdschLinkConfig(pdsch=PdschConfig(symbol_allocation=(0, 14), dmrs=dmrs,
+                                                  ptrs=PtrsConfig(time_density=1, frequency_density=2)),
+                                mcs_index=10)
+    expect = transport_block_size(n_prb=24, n_symb_sh=14, n_dmrs_prb=n_dmrs,
+                                  target_code_rate=340 / 1024, qm=4, n_layers=1)
+    assert plain.plan().n_dmrs_prb == with_ptrs.plan().n_dmrs_prb == n_dmrs
+    assert plain.transport_block_size == with_ptrs.transport_block_size == expect
+    assert with_ptrs.g < plain.g     # the PT-RS REs carry no data
+    assert PdschLink(with_ptrs).sch.tbs == expect
 
 
 @pytest.mark.parametrize(("layers", "n_rx"), [(1, 2), (2, 4)])

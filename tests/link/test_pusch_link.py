@@ -11,9 +11,11 @@ from opennr.errors import ConfigError
 from opennr.link.pusch import UCI_COUNTERS, PuschLink, PuschLinkConfig
 from opennr.numerology import Carrier
 from opennr.physical.dmrs import DmrsConfig
+from opennr.physical.ptrs import PtrsConfig
 from opennr.physical.pusch import PuschConfig
 from opennr.sim import StopRule, batch_rng, run_sweep
 from opennr.sim.engine import PointResult
+from opennr.transport.tbs import transport_block_size
 from opennr.transport.uci_pusch import UciPuschConfig
 
 
@@ -90,6 +92,26 @@ def test_harq_retransmissions_see_an_evolved_channel_and_recover_blocks():
     assert counts["first_tx_errors"] >= 4
     assert counts["block_errors"] < counts["first_tx_errors"]
     assert counts["transmissions"] > 16
+
+
+@pytest.mark.parametrize("hopping", ["disabled", "intra-slot"])
+def test_tbs_counts_dmrs_but_not_ptrs(hopping):
+    # TS 38.214 §6.1.4.2: N_DMRS^PRB = the DM-RS symbols of the scheduled duration (of both
+    # hops with hopping) times the 12 subcarriers of the two CDM groups without data; the PT-RS
+    # REs do not count.
+    dmrs = DmrsConfig(additional_position=1, n_cdm_groups_without_data=2)
+    kw = dict(prb_set=tuple(range(8)), symbol_allocation=(0, 14), dmrs=dmrs,
+              frequency_hopping=hopping, rb_offset=8 if hopping == "intra-slot" else 0)
+    plain = PuschLinkConfig(pusch=PuschConfig(**kw), mcs_index=10)
+    with_ptrs = PuschLinkConfig(pusch=PuschConfig(**kw, ptrs=PtrsConfig(time_density=1,
+                                                                        frequency_density=2)),
+                                mcs_index=10)
+    n_dmrs = len(plain.plan().dmrs_symbols) * 12
+    assert n_dmrs >= 24
+    expect = transport_block_size(n_prb=8, n_symb_sh=14, n_dmrs_prb=n_dmrs,
+                                  target_code_rate=340 / 1024, qm=4, n_layers=1)
+    assert plain.transport_block_size == with_ptrs.transport_block_size == expect
+    assert with_ptrs.g < plain.g
 
 
 def test_describe_and_configuration_errors():

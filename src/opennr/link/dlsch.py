@@ -9,7 +9,6 @@ carries: N_PRB · (12 · N_symb − N_DMRS) · Q_m · N_L.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,21 +16,18 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.channel import awgn
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
-from opennr.errors import ConfigError
+from opennr.link._common import DECODERS, RV_SEQUENCE, McsLinkConfig, TbsAllocation, check_tbs_fits
 from opennr.link.metrics import TB_COUNTERS, EvmCounter, count_harq_batch, tb_link_metrics
 from opennr.modulation import demodulate, modulate, modulation_for_qm
 from opennr.physical.scrambling import descramble_llrs, scramble, scrambling_c_init
 from opennr.sim.engine import PointResult
 from opennr.transport.harq import HarqBuffer
 from opennr.transport.mcs import mcs_entry
-from opennr.transport.sch import SchConfig, sch_decode, sch_encode
-from opennr.transport.tbs import transport_block_size
-
-RV_SEQUENCE = (0, 2, 3, 1)
+from opennr.transport.sch import sch_decode, sch_encode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class DlschAwgnConfig:
+class DlschAwgnConfig(McsLinkConfig):
     """Parameters of the DL-SCH-over-AWGN link.
 
     Parameters
@@ -81,32 +77,17 @@ class DlschAwgnConfig:
         if self.tbs is not None:
             check_int("tbs", self.tbs, 1, None)
         check_int("max_transmissions", self.max_transmissions, 1, 16)
-        check_choice("decoder", self.decoder, ("nms", "oms", "spa"))
+        check_choice("decoder", self.decoder, DECODERS)
         check_int("max_iterations", self.max_iterations, 1, 1000)
 
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @property
-    def qm(self) -> int:
-        return mcs_entry(self.mcs_table, self.mcs_index).qm
-
-    @property
-    def target_code_rate(self) -> float:
-        return mcs_entry(self.mcs_table, self.mcs_index).target_code_rate
+    def tbs_allocation(self) -> TbsAllocation:
+        """PRBs, symbols, N_DMRS^PRB and layers of the TBS (TS 38.214 §5.1.3.2)."""
+        return TbsAllocation(self.n_prb, self.n_symbols, self.n_dmrs_prb, self.n_layers)
 
     @property
     def g(self) -> int:
         """Coded bits of one transmission, G."""
         return self.n_prb * (12 * self.n_symbols - self.n_dmrs_prb) * self.qm * self.n_layers
-
-    @property
-    def transport_block_size(self) -> int:
-        if self.tbs is not None:
-            return self.tbs
-        return transport_block_size(n_prb=self.n_prb, n_symb_sh=self.n_symbols,
-                                    n_dmrs_prb=self.n_dmrs_prb, target_code_rate=self.target_code_rate,
-                                    qm=self.qm, n_layers=self.n_layers)
 
 
 class DlschAwgnLink:
@@ -123,13 +104,10 @@ class DlschAwgnLink:
     def __init__(self, config: DlschAwgnConfig):
         self.config = config
         self.modulation = modulation_for_qm(config.qm)
-        self.sch = SchConfig(tbs=config.transport_block_size, target_code_rate=config.target_code_rate,
-                             qm=config.qm, n_layers=config.n_layers)
+        self.sch = config.sch()
         self.decoder = LdpcDecoderConfig(algorithm=config.decoder, max_iterations=config.max_iterations)
         self.c_init = scrambling_c_init(config.n_rnti, config.n_id)
-        if config.g < self.sch.tbs:
-            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded bits "
-                              "the allocation carries")
+        check_tbs_fits(self.sch.tbs, config.g)
 
     def describe(self) -> str:
         c = self.config

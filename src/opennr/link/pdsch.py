@@ -21,37 +21,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from opennr._validate import check_choice, check_int
-from opennr.channel import TdlChannel, TdlConfig
+from opennr._validate import check_int
+from opennr.channel import TdlConfig
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
 from opennr.link._common import (
     RV_SEQUENCE,
+    McsLinkConfig,
     SlotChannel,
-    check_link_fields,
+    SlotLink,
+    TbsAllocation,
+    check_shared_channel_link,
+    check_tbs_fits,
     propagate,
     run_tb_batch,
-    tdl_config,
-    transmission_slot,
 )
 from opennr.link.metrics import TB_COUNTERS, EvmCounter, tb_link_metrics
-from opennr.modulation import modulate, modulation_for_qm
+from opennr.modulation import modulate
 from opennr.numerology import Carrier
-from opennr.physical.pdsch import PdschConfig, pdsch_grid, pdsch_plan
+from opennr.physical.pdsch import PdschConfig, PdschPlan, pdsch_grid, pdsch_plan
 from opennr.physical.scrambling import scramble, scrambling_c_init
-from opennr.receiver.channel_estimation import ESTIMATORS
-from opennr.receiver.equalization import EQUALIZERS
 from opennr.receiver.pdsch_rx import pdsch_demodulate
 from opennr.sim.engine import PointResult
-from opennr.transport.mcs import mcs_entry
-from opennr.transport.sch import SchConfig, sch_encode
-from opennr.transport.tbs import transport_block_size
+from opennr.transport.sch import sch_encode
 
 __all__ = ["RV_SEQUENCE", "PdschLink", "PdschLinkConfig"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PdschLinkConfig:
+class PdschLinkConfig(McsLinkConfig):
     """Parameters of the PDSCH link.
 
     Parameters
@@ -103,65 +101,41 @@ class PdschLinkConfig:
     tbs: int | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.carrier, Carrier):
-            raise ConfigError("carrier", type(self.carrier).__name__, "must be a Carrier")
-        if not isinstance(self.pdsch, PdschConfig):
-            raise ConfigError("pdsch", type(self.pdsch).__name__, "must be a PdschConfig")
-        entry = mcs_entry(self.mcs_table, self.mcs_index)
-        check_int("n_layers", self.pdsch.n_layers, 1, 4, "TS 38.211 Table 7.3.1.3-1")
-        check_link_fields(n_tx=self.pdsch.n_layers, n_rx=self.n_rx, channel=self.channel,
-                          max_transmissions=self.max_transmissions,
-                          harq_processes=self.harq_processes, decoder=self.decoder,
-                          max_iterations=self.max_iterations, tbs=self.tbs)
-        check_choice("estimator", self.estimator, ESTIMATORS)
-        check_choice("equalizer", self.equalizer, EQUALIZERS)
-        pdsch = dataclasses.replace(self.pdsch, modulation=modulation_for_qm(entry.qm))
-        object.__setattr__(self, "pdsch", pdsch)
-        if self.channel != "awgn":
-            self.tdl_config()             # validates the correlation level
-        pdsch_plan(self.carrier, pdsch)   # the allocation fits the carrier
+        check_shared_channel_link(
+            self, "pdsch", PdschConfig,
+            check=lambda: check_int("n_layers", self.pdsch.n_layers, 1, 4, "TS 38.211 Table 7.3.1.3-1"))
 
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    def plan(self) -> PdschPlan:
+        """The resource-element layout of the PDSCH (:func:`opennr.physical.pdsch.pdsch_plan`)."""
+        return pdsch_plan(self.carrier, self.pdsch)
 
-    @property
-    def qm(self) -> int:
-        return mcs_entry(self.mcs_table, self.mcs_index).qm
-
-    @property
-    def target_code_rate(self) -> float:
-        return mcs_entry(self.mcs_table, self.mcs_index).target_code_rate
+    def tbs_allocation(self) -> TbsAllocation:
+        """PRBs, symbols, N_DMRS^PRB (DM-RS REs only, TS 38.214 §5.1.3.2) and layers."""
+        return TbsAllocation.of_plan(self.plan())
 
     @property
     def g(self) -> int:
         """Coded bits of one transmission, G (TS 38.212 §7.2.5)."""
-        return pdsch_plan(self.carrier, self.pdsch).data_indices.size * self.qm \
-            * self.pdsch.n_layers
+        return self.plan().data_indices.size * self.qm * self.pdsch.n_layers
 
-    @property
-    def transport_block_size(self) -> int:
-        if self.tbs is not None:
-            return self.tbs
-        plan = pdsch_plan(self.carrier, self.pdsch)
-        n_prb = plan.crbs.size
-        n_symb = self.pdsch.symbol_allocation[1]
-        n_dmrs_prb = 12 * n_symb - plan.data_indices.size // n_prb
-        return transport_block_size(n_prb=n_prb, n_symb_sh=n_symb, n_dmrs_prb=n_dmrs_prb,
-                                    target_code_rate=self.target_code_rate, qm=self.qm,
-                                    n_layers=self.pdsch.n_layers)
+    def slot_channel(self) -> SlotChannel:
+        """The channel of the slots: n_tx = ν, n_rx antennas."""
+        return SlotChannel(carrier=self.carrier, channel=self.channel, correlation=self.correlation,
+                           n_tx=self.pdsch.n_layers, n_rx=self.n_rx)
 
     def tdl_config(self) -> TdlConfig:
         """The TDL channel of ``channel`` with n_tx = ν and n_rx antennas."""
-        return tdl_config(self.channel, self.correlation, self.pdsch.n_layers, self.n_rx)
+        return self.slot_channel().tdl_config()
 
 
-class PdschLink:
+class PdschLink(SlotLink):
     """Transmit, propagate, receive: one batch of PDSCH slots at a time.
 
     Counters per batch as :class:`opennr.link.dlsch.DlschAwgnLink`: ``blocks``,
     ``block_errors`` (after the last transmission), ``first_tx_errors``, ``transmissions``,
     ``delivered_bits``, ``bits``, ``bit_errors``, ``code_blocks``, ``iterations`` and the EVM
-    sums of the equalized data symbols (``evm_error``, ``evm_reference``).
+    sums of the equalized data symbols (``evm_error``, ``evm_reference``). The channel response
+    (:meth:`channel_response`) is that before the 1/√ν power sharing of the layers.
     """
 
     counters = TB_COUNTERS
@@ -170,17 +144,11 @@ class PdschLink:
         if not isinstance(config, PdschLinkConfig):
             raise ConfigError("config", type(config).__name__, "must be a PdschLinkConfig")
         self.config = config
-        self.sch = SchConfig(tbs=config.transport_block_size,
-                             target_code_rate=config.target_code_rate, qm=config.qm,
-                             n_layers=config.pdsch.n_layers)
+        self.sch = config.sch()
         self.decoder = LdpcDecoderConfig(algorithm=config.decoder,
                                          max_iterations=config.max_iterations)
-        if config.g < self.sch.tbs:
-            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {config.g} coded "
-                              "bits the allocation carries")
-        self._channel = SlotChannel(carrier=config.carrier, channel=config.channel,
-                                    correlation=config.correlation, n_tx=config.pdsch.n_layers,
-                                    n_rx=config.n_rx)
+        check_tbs_fits(self.sch.tbs, config.g)
+        self._channel = config.slot_channel()
         n_id = config.carrier.n_cell_id if config.pdsch.n_id is None else config.pdsch.n_id
         self._c_init = scrambling_c_init(config.pdsch.n_rnti, n_id, 0)
         self._evm: EvmCounter | None = None
@@ -188,29 +156,13 @@ class PdschLink:
     def describe(self) -> str:
         c = self.config
         p = c.pdsch
-        n_prb = pdsch_plan(c.carrier, p).crbs.size
+        n_prb = c.plan().crbs.size
         return (f"PDSCH {p.modulation} R={c.target_code_rate:.4f} ({c.mcs_table} MCS "
                 f"{c.mcs_index}), TBS {self.sch.tbs}, G {c.g}, {n_prb} PRB x "
                 f"{p.symbol_allocation[1]} symbols, {p.n_layers} layer(s), {p.n_layers}x{c.n_rx}, "
                 f"{c.channel}{'' if c.channel == 'awgn' else ' ' + c.correlation}, "
                 f"{c.carrier.scs} kHz, estimator {c.estimator}, {c.equalizer.upper()}, "
                 f"HARQ {'on' if c.harq else 'off'}, LDPC {c.decoder} {c.max_iterations} it")
-
-    def transmission_slot(self, block: int, transmission: int) -> int:
-        """Slot (counted from the start of the batch) of transmission t of block b."""
-        c = self.config
-        return transmission_slot(block, transmission, harq=c.harq,
-                                 harq_processes=c.harq_processes,
-                                 max_transmissions=c.max_transmissions)
-
-    def new_channel(self, rng: np.random.Generator) -> TdlChannel | None:
-        """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
-        return self._channel.new(rng)
-
-    def channel_response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
-        """H of every RE of ``slot``, (n_rx, ν, N_symb^slot, K) complex64, unit average power
-        per link (before the 1/√ν power sharing of the layers)."""
-        return self._channel.response(channel, slot)
 
     def _receive(self, tb: np.ndarray, rv: int, slot: int, n0: float, channel,
                  rng: np.random.Generator) -> np.ndarray:

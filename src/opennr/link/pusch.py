@@ -27,22 +27,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from opennr._validate import check_choice
-from opennr.channel import TdlChannel, TdlConfig
+from opennr.channel import TdlConfig
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.errors import ConfigError
 from opennr.link._common import (
+    McsLinkConfig,
     SlotChannel,
-    check_link_fields,
+    SlotLink,
+    TbsAllocation,
+    check_shared_channel_link,
+    check_tbs_fits,
     propagate,
     run_tb_batch,
-    transmission_slot,
 )
 from opennr.link.metrics import TB_COUNTERS, EvmCounter, tb_link_metrics
-from opennr.modulation import modulate, modulation_for_qm
+from opennr.modulation import modulate
 from opennr.numerology import Carrier
 from opennr.physical.pusch import (
     PuschConfig,
+    PuschPlan,
     pusch_bit_capacity,
     pusch_codeword,
     pusch_grid,
@@ -52,13 +55,10 @@ from opennr.physical.pusch import (
     pusch_scramble,
 )
 from opennr.physical.scrambling import scrambling_c_init
-from opennr.receiver.channel_estimation import ESTIMATORS
-from opennr.receiver.equalization import EQUALIZERS
 from opennr.receiver.pusch_rx import pusch_demodulate
 from opennr.sim.engine import PointResult
-from opennr.transport.mcs import mcs_entry
-from opennr.transport.sch import SchConfig, sch_encode
-from opennr.transport.tbs import transport_block_size
+from opennr.transport.mcs import McsEntry, mcs_entry
+from opennr.transport.sch import sch_encode
 from opennr.transport.uci_pusch import UciPuschConfig, pusch_uci_decode, pusch_uci_placeholders
 
 __all__ = ["UCI_COUNTERS", "PuschLink", "PuschLinkConfig"]
@@ -71,7 +71,7 @@ UCI_COUNTERS = ("ack_slots", "ack_errors", "ack_bit_errors", "csi_slots", "csi1_
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PuschLinkConfig:
+class PuschLinkConfig(McsLinkConfig):
     """Parameters of the PUSCH link.
 
     Parameters
@@ -130,43 +130,27 @@ class PuschLinkConfig:
     uci: UciPuschConfig | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.carrier, Carrier):
-            raise ConfigError("carrier", type(self.carrier).__name__, "must be a Carrier")
-        if not isinstance(self.pusch, PuschConfig):
-            raise ConfigError("pusch", type(self.pusch).__name__, "must be a PuschConfig")
-        entry = self.mcs()
-        check_link_fields(n_tx=self.pusch.n_layers, n_rx=self.n_rx, channel=self.channel,
-                          max_transmissions=self.max_transmissions,
-                          harq_processes=self.harq_processes, decoder=self.decoder,
-                          max_iterations=self.max_iterations, tbs=self.tbs)
-        check_choice("estimator", self.estimator, ESTIMATORS)
-        check_choice("equalizer", self.equalizer, EQUALIZERS)
+        check_shared_channel_link(self, "pusch", PuschConfig, check=self._check_mcs_table)
+        if self.uci is not None and not isinstance(self.uci, UciPuschConfig):
+            raise ConfigError("uci", type(self.uci).__name__, "must be a UciPuschConfig or None")
+
+    def _check_mcs_table(self) -> None:
         if self.mcs_table.startswith("tp-") and not self.pusch.transform_precoding:
             raise ConfigError("mcs_table", self.mcs_table,
                               "the transform-precoding tables need transform precoding",
                               "TS 38.214 §6.1.4.1")
-        pusch = dataclasses.replace(self.pusch, modulation=modulation_for_qm(entry.qm))
-        object.__setattr__(self, "pusch", pusch)
-        if self.channel != "awgn":
-            self.tdl_config()             # validates the correlation level
-        pusch_plan(self.carrier, pusch)   # the allocation fits the carrier
-        if self.uci is not None and not isinstance(self.uci, UciPuschConfig):
-            raise ConfigError("uci", type(self.uci).__name__, "must be a UciPuschConfig or None")
 
-    def mcs(self):
+    def mcs(self) -> McsEntry:
         """The MCS entry (Q_m, R) of TS 38.214 §6.1.4.1."""
         return mcs_entry(self.mcs_table, self.mcs_index, tp_pi2bpsk=bool(self.tp_pi2bpsk))
 
-    def as_dict(self) -> dict:
-        return dataclasses.asdict(self)
+    def plan(self) -> PuschPlan:
+        """The resource-element layout of the PUSCH (:func:`opennr.physical.pusch.pusch_plan`)."""
+        return pusch_plan(self.carrier, self.pusch)
 
-    @property
-    def qm(self) -> int:
-        return self.mcs().qm
-
-    @property
-    def target_code_rate(self) -> float:
-        return self.mcs().target_code_rate
+    def tbs_allocation(self) -> TbsAllocation:
+        """PRBs, symbols, N_DMRS^PRB (DM-RS REs only, TS 38.214 §6.1.4.2) and layers."""
+        return TbsAllocation.of_plan(self.plan())
 
     @property
     def g(self) -> int:
@@ -180,40 +164,22 @@ class PuschLinkConfig:
             return self.g
         return self.mux_plan().g_ulsch
 
-    def sch(self) -> SchConfig:
-        """The UL-SCH transport block parameters."""
-        return SchConfig(tbs=self.transport_block_size, target_code_rate=self.target_code_rate,
-                         qm=self.qm, n_layers=self.pusch.n_layers)
-
     def mux_plan(self):
         """The UL-SCH/UCI multiplexing plan (:func:`opennr.physical.pusch.pusch_mux_plan`);
         requires ``uci``."""
         return pusch_mux_plan(self.carrier, self.pusch, self.uci, sch=self.sch())
 
-    @property
-    def transport_block_size(self) -> int:
-        """TBS of TS 38.214 §6.1.4.2 (N_RE' from the DM-RS REs of the allocation, no overhead)."""
-        if self.tbs is not None:
-            return self.tbs
-        plan = pusch_plan(self.carrier, self.pusch)
-        n_prb = plan.crbs.size
-        n_symb = self.pusch.symbol_allocation[1]
-        n_dmrs_prb = 12 * n_symb - plan.data_indices.size // n_prb
-        return transport_block_size(n_prb=n_prb, n_symb_sh=n_symb, n_dmrs_prb=n_dmrs_prb,
-                                    target_code_rate=self.target_code_rate, qm=self.qm,
-                                    n_layers=self.pusch.n_layers)
+    def slot_channel(self) -> SlotChannel:
+        """The channel of the slots: n_tx = ρ antenna ports, n_rx antennas, uplink."""
+        return SlotChannel(carrier=self.carrier, channel=self.channel, correlation=self.correlation,
+                           n_tx=self.pusch.n_antenna_ports, n_rx=self.n_rx, direction="uplink")
 
     def tdl_config(self) -> TdlConfig:
         """The TDL channel of ``channel`` with n_tx = ρ and n_rx antennas (uplink)."""
-        return _slot_channel(self).tdl_config()
+        return self.slot_channel().tdl_config()
 
 
-def _slot_channel(c: PuschLinkConfig) -> SlotChannel:
-    return SlotChannel(carrier=c.carrier, channel=c.channel, correlation=c.correlation,
-                       n_tx=c.pusch.n_antenna_ports, n_rx=c.n_rx, direction="uplink")
-
-
-class PuschLink:
+class PuschLink(SlotLink):
     """Transmit, propagate, receive: one batch of PUSCH slots at a time.
 
     Counters per batch: the :data:`opennr.link.metrics.TB_COUNTERS` (``blocks``,
@@ -238,11 +204,9 @@ class PuschLink:
             self._placeholders = pusch_uci_placeholders(self._mux)
             self.counters = TB_COUNTERS + UCI_COUNTERS
         self._g = config.g_ulsch
-        if self._g < self.sch.tbs:
-            raise ConfigError("tbs", self.sch.tbs, f"must not exceed the G = {self._g} UL-SCH coded "
-                              "bits the allocation carries")
+        check_tbs_fits(self.sch.tbs, self._g, "UL-SCH ")
         self._uci_counts: dict[str, int] | None = None
-        self._channel = _slot_channel(config)
+        self._channel = config.slot_channel()
         w = pusch_precoding_matrix(config.pusch)
         self._w = w
         self._scale = np.float32(1.0 / np.linalg.norm(w))
@@ -253,7 +217,7 @@ class PuschLink:
     def describe(self) -> str:
         c = self.config
         p = c.pusch
-        n_prb = pusch_plan(c.carrier, p).crbs.size
+        n_prb = c.plan().crbs.size
         waveform = "DFT-s-OFDM" if p.transform_precoding else "CP-OFDM"
         return (f"PUSCH {waveform} {p.modulation} R={c.target_code_rate:.4f} ({c.mcs_table} MCS "
                 f"{c.mcs_index}), TBS {self.sch.tbs}, G {c.g}, {n_prb} PRB x "
@@ -265,22 +229,6 @@ class PuschLink:
                 + ("" if c.uci is None else
                    f", UCI HARQ-ACK {c.uci.o_ack} CSI {c.uci.o_csi1}+{c.uci.o_csi2} bits "
                    f"(G_ULSCH {self._g})"))
-
-    def transmission_slot(self, block: int, transmission: int) -> int:
-        """Slot (counted from the start of the batch) of transmission t of block b."""
-        c = self.config
-        return transmission_slot(block, transmission, harq=c.harq,
-                                 harq_processes=c.harq_processes,
-                                 max_transmissions=c.max_transmissions)
-
-    def new_channel(self, rng: np.random.Generator) -> TdlChannel | None:
-        """A fading channel drawn from ``rng`` (``None`` for AWGN)."""
-        return self._channel.new(rng)
-
-    def channel_response(self, channel: TdlChannel | None, slot: int) -> np.ndarray:
-        """H of every RE of ``slot`` from the ρ antenna ports, (n_rx, ρ, N_symb^slot, K)
-        complex64, unit average power per link."""
-        return self._channel.response(channel, slot)
 
     def _receive(self, tb: np.ndarray, rv: int, slot: int, n0: float, channel,
                  rng: np.random.Generator) -> np.ndarray:
