@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opennr.errors import ConfigError
-from opennr.physical.layermap import codeword_layers, layer_demap, layer_map
+from opennr.physical.layermap import codeword_layers, layer_demap, layer_map, per_codeword
 
 
 def test_codeword_layers_table():
@@ -60,3 +60,23 @@ def test_errors():
         layer_demap(np.zeros((6, 4)), 1)
     with pytest.raises(ValueError, match="shape"):
         layer_demap(np.zeros(4))
+
+
+def test_per_codeword_single_values_sequences_and_bits():
+    cw = np.array([1, 0, 1], dtype=np.uint8)
+    # One codeword: an array, a list of bits or a config-like object is one value.
+    np.testing.assert_array_equal(per_codeword("codewords", cw, 1, bits=True)[0], cw)
+    (b,) = per_codeword("codewords", [1, 0, 1], 1, bits=True)
+    assert b.dtype == np.uint8 and b.tolist() == [1, 0, 1]
+    assert per_codeword("sch", "x", 1) == ("x",)
+    # Two codewords: a sequence with one value each; a list of ints is per codeword unless bits.
+    two = per_codeword("tb", [cw, [0, 1]], 2, bits=True)
+    assert [t.tolist() for t in two] == [[1, 0, 1], [0, 1]]
+    assert per_codeword("rv", [0, 2], 2) == (0, 2)
+    assert per_codeword("rv", 3, 2, broadcast=True) == (3, 3)
+    with pytest.raises(ConfigError, match="rv"):
+        per_codeword("rv", 3, 2)
+    with pytest.raises(ConfigError, match="one per codeword"):
+        per_codeword("codewords", cw, 2, bits=True)
+    with pytest.raises(ValueError, match=r"codewords\[1\]"):
+        per_codeword("codewords", [cw, [0, 2]], 2, bits=True)

@@ -39,7 +39,7 @@ from opennr.modulation import bits_per_symbol, modulate
 from opennr.numerology import Carrier
 from opennr.ofdm import ofdm_modulate
 from opennr.physical.coreset import CoresetConfig, check_coreset
-from opennr.physical.layermap import codeword_layers
+from opennr.physical.layermap import codeword_layers, per_codeword
 from opennr.physical.pbch import PBCH_M_BIT
 from opennr.physical.pdcch import (
     PdcchConfig,
@@ -564,13 +564,13 @@ class DownlinkSlot:
             raise ValueError("add_pdsch: give exactly one of codewords and tb")
         cws = tbs = schs = None
         if codewords is not None:
-            cws = [as_bits(f"codewords[{q}]", x) for q, x in enumerate(_per_cw("codewords", codewords, n_cw))]
+            cws = list(per_codeword("codewords", codewords, n_cw, bits=True))
         else:
-            tbs = [as_bits(f"tb[{q}]", x) for q, x in enumerate(_per_cw("tb", tb, n_cw))]
+            tbs = list(per_codeword("tb", tb, n_cw, bits=True))
             if sch is None:
                 raise ConfigError("sch", None, "the SchConfig of each transport block is needed with tb",
                                   "TS 38.212 §7.2")
-            schs = list(_per_cw("sch", sch, n_cw))
+            schs = list(per_codeword("sch", sch, n_cw))
             for q, (t, s) in enumerate(zip(tbs, schs, strict=True)):
                 if not isinstance(s, SchConfig):
                     raise ConfigError(f"sch[{q}]", type(s).__name__, "must be a SchConfig", "TS 38.212 §7.2")
@@ -584,7 +584,7 @@ class DownlinkSlot:
                                       f"n_layers and qm must be those of codeword {q} of the PDSCH "
                                       f"({nu} layers, Q_m = {qm})", "TS 38.212 §7.2.5")
         rvs = tuple(int(check_choice("rv", r, (0, 1, 2, 3), "TS 38.212 §5.4.2.1"))
-                    for r in _per_cw("rv", rv, n_cw, broadcast=True))
+                    for r in per_codeword("rv", rv, n_cw, broadcast=True))
         if ports is None:
             ports_t = tuple(range(config.n_layers))
         else:
@@ -744,16 +744,3 @@ def _same_shared_value(new: _Entry, old: _Entry, re: int) -> bool:
         if a.size != 1 or b.size != 1 or not np.isclose(a[0], b[0]):
             return False
     return True
-
-
-def _per_cw(name: str, value, n_cw: int, *, broadcast: bool = False) -> tuple:
-    if isinstance(value, (np.ndarray, SchConfig, int, np.integer)) or (
-            isinstance(value, Sequence) and value and np.isscalar(value[0])):
-        items = (value,) * n_cw if broadcast else (value,)
-    else:
-        items = tuple(value)
-    if len(items) != n_cw:
-        raise ConfigError(name, f"{len(items)} item(s)", f"must give one per codeword ({n_cw})",
-                          "TS 38.211 §7.3.1.3")
-    return items
-

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from opennr._validate import check_int
+from opennr._validate import as_bits, check_int
+from opennr.errors import ConfigError
 
-__all__ = ["codeword_layers", "layer_demap", "layer_map"]
+__all__ = ["codeword_layers", "layer_demap", "layer_map", "per_codeword"]
 
 _CLAUSE = "TS 38.211 §7.3.1.3"
 
@@ -39,6 +40,53 @@ def codeword_layers(n_layers: int) -> tuple[int, ...]:
     """
     v = check_int("n_layers", n_layers, 1, 8, _CLAUSE)
     return (v,) if v <= 4 else (v // 2, v - v // 2)
+
+
+def per_codeword(name: str, value: object, n_codewords: int, *, bits: bool = False,
+                 broadcast: bool = False) -> tuple:
+    """One value per codeword of an argument given for one or two codewords (TS 38.211
+    §7.3.1.3: one codeword for ν ≤ 4 layers, two for ν > 4).
+
+    ``value`` is a single value or a sequence of one value per codeword. A single value is an
+    array, a string or anything that is not a sequence (an int, a config, a buffer); with
+    ``bits`` also a sequence of scalars (the bits of one codeword).
+
+    Parameters
+    ----------
+    name : str
+        Argument name for the error message.
+    value : object
+    n_codewords : int
+        Number of codewords (1 or 2).
+    bits : bool
+        The values are bit arrays: each is returned as np.uint8 0/1 (:func:`opennr._validate.as_bits`).
+    broadcast : bool
+        A single value stands for every codeword (e.g. one redundancy version for both).
+
+    Returns
+    -------
+    tuple
+        ``n_codewords`` values.
+
+    Raises
+    ------
+    ConfigError
+        Not one value per codeword.
+    ValueError
+        With ``bits``, values that are not 0/1.
+    """
+    single = (isinstance(value, (np.ndarray, str)) or not isinstance(value, Sequence)
+              or (bits and len(value) > 0 and np.isscalar(value[0])))
+    if single:
+        items = (value,) * n_codewords if broadcast else (value,)
+    else:
+        items = tuple(value)
+    if len(items) != n_codewords:
+        raise ConfigError(name, f"{len(items)} item(s)", f"must give one per codeword ({n_codewords})",
+                          f"{_CLAUSE}, Table 7.3.1.3-1")
+    if bits:
+        items = tuple(as_bits(f"{name}[{q}]", x) for q, x in enumerate(items))
+    return items
 
 
 def layer_map(codewords: np.ndarray | Sequence[np.ndarray], n_layers: int) -> np.ndarray:

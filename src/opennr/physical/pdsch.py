@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from opennr._validate import as_bits, check_choice, check_int
+from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
 from opennr.numerology import Bwp, Carrier
@@ -38,7 +38,7 @@ from opennr.physical.dmrs import (
     dmrs_re_values,
     dmrs_symbol_positions,
 )
-from opennr.physical.layermap import codeword_layers, layer_map
+from opennr.physical.layermap import codeword_layers, layer_map, per_codeword
 from opennr.physical.ptrs import PtrsConfig, PtrsPattern, ptrs_k_ref_re, ptrs_pattern, ptrs_values
 from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.physical.vrb import vrb_to_prb
@@ -420,18 +420,6 @@ def pdsch_bit_capacity(carrier: Carrier, config: PdschConfig, *,
                                  strict=True))
 
 
-def _as_codewords(codewords: object, n_cw: int) -> list[np.ndarray]:
-    if isinstance(codewords, np.ndarray) or (isinstance(codewords, Sequence) and codewords
-                                              and np.isscalar(codewords[0])):
-        cws = [codewords]
-    else:
-        cws = list(codewords)
-    if len(cws) != n_cw:
-        raise ValueError(f"codewords: expected {n_cw} codeword(s) for the configured layers "
-                         f"({_CLAUSE}.3), got {len(cws)}")
-    return [as_bits(f"codewords[{q}]", c) for q, c in enumerate(cws)]
-
-
 def pdsch_symbols(codewords: np.ndarray | Sequence[np.ndarray], carrier: Carrier,
                   config: PdschConfig) -> np.ndarray:
     """Scrambling, modulation and layer mapping of the PDSCH codewords (TS 38.211 §7.3.1.1-3).
@@ -457,7 +445,7 @@ def pdsch_symbols(codewords: np.ndarray | Sequence[np.ndarray], carrier: Carrier
         Wrong number of codewords, non-binary bits, a length that is not a multiple of
         Q_m ν_q, or codewords of unequal layer lengths.
     """
-    cws = _as_codewords(codewords, config.n_codewords)
+    cws = per_codeword("codewords", codewords, config.n_codewords, bits=True)
     n_id = carrier.n_cell_id if config.n_id is None else config.n_id
     nu = codeword_layers(config.n_layers)
     symbols = []
@@ -595,7 +583,7 @@ def pdsch_grid(codewords: np.ndarray | Sequence[np.ndarray], carrier: Carrier,
     """
     plan = pdsch_plan(carrier, config)
     data_idx = _data_indices(plan, reserved)
-    cws = _as_codewords(codewords, config.n_codewords)
+    cws = per_codeword("codewords", codewords, config.n_codewords, bits=True)
     g = pdsch_bit_capacity(carrier, config, reserved=reserved)
     for q, (b, gq) in enumerate(zip(cws, g, strict=True)):
         if b.ndim != 1 or b.size != gq:

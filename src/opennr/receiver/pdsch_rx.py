@@ -21,7 +21,7 @@ from opennr._validate import check_choice
 from opennr.coding.ldpc.decoder import LdpcDecoderConfig
 from opennr.modulation import demodulate
 from opennr.numerology import Carrier
-from opennr.physical.layermap import layer_demap
+from opennr.physical.layermap import layer_demap, per_codeword
 from opennr.physical.pdsch import PdschConfig, pdsch_indices, pdsch_plan, pdsch_ptrs
 from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
@@ -225,16 +225,6 @@ def pdsch_demodulate(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
                             phase=phase)
 
 
-def _per_codeword(name: str, value: object, n_cw: int) -> tuple:
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        items = tuple(value)
-    else:
-        items = (value,) * n_cw if name in ("rv",) else (value,)
-    if len(items) != n_cw:
-        raise ValueError(f"{name}: expected one per codeword ({n_cw}), got {len(items)}")
-    return items
-
-
 def pdsch_receive(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
                   sch_config: SchConfig | Sequence[SchConfig], rv: int | Sequence[int] = 0,
                   harq: HarqBuffer | Sequence[HarqBuffer] | None = None,
@@ -274,9 +264,9 @@ def pdsch_receive(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
         :func:`pdsch_demodulate` and :func:`opennr.transport.sch.sch_decode`.
     """
     n_cw = config.n_codewords
-    schs = _per_codeword("sch_config", sch_config, n_cw)
-    rvs = _per_codeword("rv", rv, n_cw)
-    harqs = (None,) * n_cw if harq is None else _per_codeword("harq", harq, n_cw)
+    schs = per_codeword("sch_config", sch_config, n_cw)
+    rvs = per_codeword("rv", rv, n_cw, broadcast=True)
+    harqs = (None,) * n_cw if harq is None else per_codeword("harq", harq, n_cw)
     for s in schs:
         if not isinstance(s, SchConfig):
             raise TypeError(f"sch_config: expected SchConfig, got {type(s).__name__}")
