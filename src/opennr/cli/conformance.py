@@ -60,11 +60,15 @@ def run(
         help="Cases by identifier, FRC, table or shell pattern (default: the quick default set).",
         show_default=False)] = None,
     quick: Annotated[bool, typer.Option(
-        help="Only the required SNR, until a one-sided bound decides pass/fail.")] = False,
+        help="Only the required SNR, until a one-sided bound on the throughput over independent "
+             "batches decides pass/fail.")] = False,
     max_slots: Annotated[int | None, typer.Option(
-        help="Slot limit per SNR point (default 3000 quick, 1500 full).")] = None,
-    min_slots: Annotated[int, typer.Option(help="Quick: slots before a verdict may be taken.")]
-        = 200,
+        help="Slot limit per SNR point (default 3000 quick, 1500 full); reached without a "
+             "decision, the quick verdict is 'undecided'.")] = None,
+    min_batches: Annotated[int, typer.Option(
+        help="Quick: independent batches before a verdict may be taken.")] = 20,
+    batch_size: Annotated[int, typer.Option(
+        help="Transport blocks per batch (one channel realisation each).")] = 1,
     confidence: Annotated[float, typer.Option(help="Confidence of the bounds.")] = 0.95,
     span: Annotated[float, typer.Option(help="Full sweep: required SNR ± span dB.")] = 3.0,
     step: Annotated[float, typer.Option(help="Full sweep: SNR step in dB.")] = 1.0,
@@ -87,6 +91,7 @@ def run(
     from opennr.conformance import (
         ConformanceOptions,
         case_status,
+        report_rows,
         run_cases,
         select_cases,
         write_report,
@@ -107,9 +112,9 @@ def run(
         for c, s in blocked:
             err_console.print(f"{c.case}: [yellow]{s}[/], not run")
         chosen = [c for c in chosen if all(c is not b for b, _ in blocked)]
-        options = ConformanceOptions(quick=quick, max_slots=max_slots, min_slots=min_slots,
+        options = ConformanceOptions(quick=quick, max_slots=max_slots, min_batches=min_batches,
                                      confidence=confidence, span=span, step=step,
-                                     estimator=estimator, seed=seed)
+                                     estimator=estimator, seed=seed, batch_size=batch_size)
         options.stop()
     except ConfigError as exc:
         _fail(exc)
@@ -126,12 +131,22 @@ def run(
                       f"required {case.snr_db:g} dB ...")
 
     def finished(r) -> None:
-        p = min(r.points, key=lambda p: abs(p["snr_db"] - r.case.snr_db))
-        extra = "" if r.quick else f", margin {r.margin_bound}{r.margin:.2f} dB" \
-            if r.margin is not None else ""
-        console.print(f"  {r.verdict}: throughput {p['throughput']:.1%} at {p['snr_db']:g} dB "
-                      f"[{p['low']:.1%}, {p['high']:.1%}] over {p['transmissions']} slots{extra} "
-                      f"({time.perf_counter() - t0:.0f} s)")
+        elapsed = f"({time.perf_counter() - t0:.0f} s)"
+        if r.quick:
+            p = r.points[0]
+            console.print(f"  {r.verdict}: throughput {p['throughput']:.1%} at {p['snr_db']:g} "
+                          f"dB, {r.confidence:.0%} one-sided bounds [{p['low']:.1%}, "
+                          f"{p['high']:.1%}] over {p['batches']} independent batches "
+                          f"({p['blocks']} blocks, {p['transmissions']} slots) {elapsed}")
+            return
+        for p in r.points:
+            if p["transmissions"]:
+                console.print(f"    {p['snr_db']:g} dB: throughput {p['throughput']:.1%} "
+                              f"[{p['low']:.1%}, {p['high']:.1%}] over {p['batches']} batches "
+                              f"({p['transmissions']} slots)")
+        row = report_rows([r])[0]
+        console.print(f"  {r.verdict}: 70 % at {row['achieved SNR dB']} dB "
+                      f"({r.confidence:.0%} range), margin {row['margin dB']} dB {elapsed}")
 
     try:
         with ResultsStore(store) as db:
@@ -149,6 +164,7 @@ def run(
     if blocked:
         note = "Not run: " + "; ".join(f"{c.case} ({s})" for c, s in blocked) + "."
     md, page = write_report(results, output, note=note)
-    passed = sum(r.verdict == "pass" for r in results)
-    console.print(f"{passed}/{len(results)} pass in {time.perf_counter() - t0:.0f} s; report "
-                  f"{md} and {page}")
+    tally = ", ".join(f"{sum(r.verdict == v for r in results)} {v}"
+                      for v in ("pass", "fail", "undecided") if any(r.verdict == v for r in results))
+    console.print(f"{len(results)} case(s): {tally or 'none run'} in {time.perf_counter() - t0:.0f} "
+                  f"s; report {md} and {page}")

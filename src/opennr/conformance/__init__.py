@@ -12,14 +12,18 @@ from opennr.conformance.cases import (
 )
 from opennr.conformance.report import report_rows, write_report
 from opennr.conformance.runner import (
+    BatchOutcomeLink,
     CaseResult,
     ConformanceOptions,
     ThroughputStop,
     clopper_pearson,
     run_case,
     run_cases,
+    throughput_verdict,
 )
+from opennr.conformance.stats import throughput_bounds, throughput_wealth
 
-__all__ = ["CaseResult", "ConformanceCase", "ConformanceOptions", "Frc", "ThroughputStop",
-           "best_estimator", "case_status", "clopper_pearson", "load_cases", "load_frcs",
-           "report_rows", "run_case", "run_cases", "select_cases", "write_report"]
+__all__ = ["BatchOutcomeLink", "CaseResult", "ConformanceCase", "ConformanceOptions", "Frc",
+           "ThroughputStop", "best_estimator", "case_status", "clopper_pearson", "load_cases",
+           "load_frcs", "report_rows", "run_case", "run_cases", "select_cases",
+           "throughput_bounds", "throughput_verdict", "throughput_wealth", "write_report"]

@@ -1,32 +1,47 @@
 """Running conformance cases through the simulation engine (TS 38.104 §8.2.1, §8.2.2).
 
 Each case is one run in the results store (so ``--resume`` continues it and ``opennr results``
-shows it). Two methods:
+shows it). The statistics rest on independent batches, not on slots: the blocks of one batch
+share one slowly fading channel realisation, while every batch draws its own (see
+:mod:`opennr.conformance.stats`, which also says why short independent segments estimate the
+throughput of the standard's long continuous run). A batch is ``batch_size`` transport blocks
+(one by default) with their HARQ retransmissions, 1 to 4 slots per block. Two methods:
 
-* **quick**: only the required SNR, simulated until a one-sided Clopper-Pearson bound on the
-  throughput fraction (delivered transport blocks per transmission, i.e. per slot) decides it
-  against the criterion (0.7) at the stated confidence, or until ``max_slots`` slots; the verdict
-  is ``pass`` (lower bound ≥ 0.7), ``fail`` (upper bound < 0.7) or, at the slot limit,
-  ``undecided`` with the point estimate.
+* **quick**: only the required SNR, simulated until the one-sided betting bound of
+  :func:`~opennr.conformance.stats.throughput_bounds` on the throughput fraction (delivered
+  blocks over slots) decides it against the criterion (0.7) at the stated confidence, after at
+  least ``min_batches`` batches, or until ``max_slots`` slots; the verdict is ``pass`` (lower
+  bound ≥ 0.7), ``fail`` (upper bound < 0.7) or, at the slot limit, ``undecided``.
 * **full**: an SNR sweep around the requirement (required − span .. + span), each point
-  simulated until the two-sided Clopper-Pearson interval of its throughput is narrower than
-  ``2 · precision``; the SNR at which the throughput crosses the criterion is interpolated
-  (:func:`opennr.sim.stats.crossing_snr`) and the margin is required − achieved.
+  simulated until the two-sided interval of its throughput is at most ``2 · precision`` wide
+  (or ``max_slots``); the SNR at which the throughput crosses the criterion is interpolated
+  (:func:`opennr.sim.stats.crossing_snr`), the margin is required − achieved, and the crossings
+  of the upper and lower bounds give an interval of the achieved SNR.
 
-The decisions are taken after whole batches, in batch order, so that the verdicts and the store
-are the same on one process, a pool or a Dask cluster. (Testing after every batch makes the
-overall error a little larger than 1 − confidence; the bound is reported with the verdict.)
+The bounds hold uniformly over the number of batches (a confidence sequence), so deciding after
+every batch keeps the stated confidence. The decisions are taken after whole batches, in batch
+order, so that the verdicts and the store are the same on one process, a pool or a Dask
+cluster.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scipy.stats import beta
 
-from opennr.conformance.cases import ConformanceCase
+from opennr.conformance.cases import MAX_TRANSMISSIONS, ConformanceCase
+from opennr.conformance.stats import (
+    batch_outcome,
+    outcome_counts,
+    outcome_key,
+    throughput_bounds,
+    throughput_wealth,
+)
 from opennr.errors import ConfigError
 from opennr.sim.engine import SweepPoint, run_points
 from opennr.sim.report import summarize_run
@@ -34,17 +49,19 @@ from opennr.sim.scenario import parse_scenario
 from opennr.sim.stats import crossing_snr
 from opennr.sim.store import ResultsStore
 
-__all__ = ["CaseResult", "ConformanceOptions", "ThroughputStop", "clopper_pearson", "run_case",
-           "run_cases"]
+__all__ = ["BatchOutcomeLink", "CaseResult", "ConformanceOptions", "ThroughputStop",
+           "clopper_pearson", "run_case", "run_cases", "throughput_verdict"]
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95, *,
                     sided: str = "two") -> tuple[float, float]:
     """Clopper-Pearson (exact binomial) bounds on a proportion ``successes / trials``.
 
-    With ``sided="one"`` each bound is one-sided at ``confidence`` (the lower bound L satisfies
-    P(p < L) ≤ 1 − confidence, likewise the upper); with ``"two"`` the pair is the two-sided
-    interval. ``(0, 1)`` without trials.
+    Valid only for independent trials: the slots of one fading channel realisation are not, so
+    the conformance verdicts use :func:`~opennr.conformance.stats.throughput_bounds` on
+    independent batches instead. With ``sided="one"`` each bound is one-sided at
+    ``confidence`` (the lower bound L satisfies P(p < L) ≤ 1 − confidence, likewise the upper);
+    with ``"two"`` the pair is the two-sided interval. ``(0, 1)`` without trials.
     """
     if trials < 0 or successes < 0 or successes > trials:
         raise ValueError(f"successes={successes}, trials={trials}: need 0 <= successes <= trials")
@@ -59,64 +76,117 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95, *,
     return lo, hi
 
 
-def _delivered(counts: dict[str, int]) -> tuple[int, int]:
-    """(delivered blocks, transmissions) of summed counters; the TBS is bits / blocks."""
-    blocks = counts.get("blocks", 0)
-    if not blocks:
-        return 0, 0
-    tbs = counts["bits"] // blocks
-    return counts.get("delivered_bits", 0) // tbs, counts.get("transmissions", 0)
+def throughput_verdict(outcomes, *, blocks: int, max_transmissions: int = MAX_TRANSMISSIONS,
+                       criterion: float = 0.7, confidence: float = 0.95) -> str:
+    """``pass`` when the batch outcomes reject "throughput ≤ criterion" at ``confidence``,
+    ``fail`` when they reject "throughput ≥ criterion", else ``undecided`` (TS 38.104 §8.2.1.1;
+    the betting test of :mod:`opennr.conformance.stats`, valid at any stopping batch).
+
+    Parameters
+    ----------
+    outcomes : mapping or iterable
+        ``{(K, N): batches}`` or (K, N) per batch: delivered blocks and slots.
+    blocks, max_transmissions : int
+        Blocks per batch and transmissions per block at most.
+    """
+    level = math.log(1.0 / (1.0 - confidence))
+    kw = {"blocks": blocks, "max_transmissions": max_transmissions}
+    if throughput_wealth(outcomes, criterion, side="pass", **kw) >= level:
+        return "pass"
+    if throughput_wealth(outcomes, criterion, side="fail", **kw) >= level:
+        return "fail"
+    return "undecided"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcomeLink:
+    """A link whose batches also count their outcome: the counter
+    :func:`~opennr.conformance.stats.outcome_key` (K delivered blocks, N slots) is 1, so that
+    the summed counters of a point hold the histogram of its batch outcomes, which the stop
+    rule's bounds need. Picklable; ``link`` is a link or what
+    :func:`opennr.sim.links.build_link` builds one from (in the worker)."""
+
+    link: Any
+
+    def run_batch(self, snr_db: float, n_blocks: int, rng) -> dict[str, int]:
+        link = self.link
+        if not hasattr(link, "run_batch"):
+            from opennr.sim.links import build_link
+
+            link = build_link(link)
+        counts = dict(link.run_batch(snr_db, n_blocks, rng))
+        _, k, n = batch_outcome(counts)
+        counts[outcome_key(k, n)] = 1
+        return counts
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ThroughputStop:
     """Stop rule on the throughput fraction, for :func:`opennr.sim.engine.run_points` (the same
-    interface as :class:`~opennr.sim.engine.StopRule`).
+    interface as :class:`~opennr.sim.engine.StopRule`), on the batch outcomes that
+    :class:`BatchOutcomeLink` counts.
 
-    ``precision=None`` (quick): after at least ``min_slots`` transmissions, stop once the
-    one-sided bounds at ``confidence`` put the throughput on one side of ``criterion``.
-    Otherwise (full sweep): stop once the two-sided interval's half width is at most
-    ``precision``. Always stop at ``max_slots`` transmissions.
+    ``precision=None`` (quick): after at least ``min_batches`` batches, stop once
+    :func:`throughput_verdict` decides at ``confidence``. Otherwise (full sweep): stop once the
+    two-sided interval's half width is at most ``precision``. Always stop at ``max_slots``
+    transmissions. Every batch has ``batch_size`` blocks (the block limit is a whole number of
+    batches).
     """
 
     max_slots: int
-    batch_size: int = 8
+    batch_size: int = 1
+    max_transmissions: int = MAX_TRANSMISSIONS
     criterion: float = 0.7
     confidence: float = 0.95
     precision: float | None = None
-    min_slots: int = 0
+    min_batches: int = 0
     bler_floor: float = 0.0
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_slots, bool) or not isinstance(self.max_slots, int) \
-                or self.max_slots < 1:
-            raise ConfigError("max_slots", self.max_slots, "must be an integer >= 1")
+        for name in ("max_slots", "batch_size", "max_transmissions"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ConfigError(name, v, "must be an integer >= 1")
+        if isinstance(self.min_batches, bool) or not isinstance(self.min_batches, int) \
+                or self.min_batches < 0:
+            raise ConfigError("min_batches", self.min_batches, "must be an integer >= 0")
         if not 0.5 <= self.confidence < 1.0:
             raise ConfigError("confidence", self.confidence, "must lie in [0.5, 1)")
+        if not 0.0 < self.criterion < 1.0:
+            raise ConfigError("criterion", self.criterion, "must lie in (0, 1)")
         if self.precision is not None and not 0.0 < self.precision < 0.5:
             raise ConfigError("precision", self.precision, "must lie in (0, 0.5)")
 
     @property
     def max_blocks(self) -> int:
-        return self.max_slots          # a block takes at least one slot
+        """A block takes at least one slot; rounded up to whole batches."""
+        return -(-self.max_slots // self.batch_size) * self.batch_size
 
     @property
     def min_errors(self) -> int:
-        return self.max_slots
+        return self.max_blocks
 
     def batch_blocks(self, batch: int) -> int:
         return max(0, min(self.batch_size, self.max_blocks - batch * self.batch_size))
 
+    def verdict(self, counts: dict[str, int]) -> str:
+        """:func:`throughput_verdict` of summed counters."""
+        return throughput_verdict(outcome_counts(counts), blocks=self.batch_size,
+                                  max_transmissions=self.max_transmissions,
+                                  criterion=self.criterion, confidence=self.confidence)
+
     def done(self, counts: dict[str, int]) -> bool:
-        k, n = _delivered(counts)
-        if n >= self.max_slots or counts.get("blocks", 0) >= self.max_blocks:
+        if counts.get("transmissions", 0) >= self.max_slots \
+                or counts.get("blocks", 0) >= self.max_blocks:
             return True
-        if n < self.min_slots:
+        outcomes = outcome_counts(counts)
+        if sum(outcomes.values()) < max(1, self.min_batches):
             return False
         if self.precision is None:
-            lo, hi = clopper_pearson(k, n, self.confidence, sided="one")
-            return lo >= self.criterion or hi < self.criterion
-        lo, hi = clopper_pearson(k, n, self.confidence)
+            return self.verdict(counts) != "undecided"
+        lo, hi = throughput_bounds(outcomes, blocks=self.batch_size,
+                                   max_transmissions=self.max_transmissions,
+                                   confidence=self.confidence, sided="two")
         return (hi - lo) / 2.0 <= self.precision
 
     def below_floor(self, counts: dict[str, int]) -> bool:
@@ -124,8 +194,9 @@ class ThroughputStop:
 
     def as_dict(self) -> dict:
         return {"max_slots": self.max_slots, "batch_size": self.batch_size,
-                "criterion": self.criterion, "confidence": self.confidence,
-                "precision": self.precision, "min_slots": self.min_slots}
+                "max_transmissions": self.max_transmissions, "criterion": self.criterion,
+                "confidence": self.confidence, "precision": self.precision,
+                "min_batches": self.min_batches}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,37 +209,49 @@ class ConformanceOptions:
         Quick verdict at the required SNR (else the full sweep).
     max_slots : int or None
         Slot (transmission) limit per SNR point; default 3000 (quick) or 1500 (full).
-    min_slots : int
-        Quick: slots simulated before a verdict may be taken (a guard against deciding on the
-        first few, correlated, slots of one channel realisation); capped at ``max_slots``.
+    min_batches : int
+        Quick: batches simulated before a verdict may be taken (the bound is valid at any batch;
+        this only guards against deciding on a handful of channel realisations); capped at the
+        batches ``max_slots`` allows.
     confidence : float
-        Confidence of the bounds.
+        Confidence of the bounds (quick: one-sided; full: the two-sided interval of each point).
     span, step : float
         Full sweep: required − span .. required + span in steps of ``step`` dB.
     precision : float
-        Full sweep: half width of the 95 % interval of each point's throughput.
+        Full sweep: half width of the interval of each point's throughput.
     estimator : str or None
         Channel estimator (default: the best practical one).
-    seed, batch_size : int
+    seed : int
+    batch_size : int
+        Transport blocks per batch, each batch an independent channel realisation. One block
+        (1 to 4 slots with its retransmissions) gives the most independent samples per slot
+        simulated, which is what the bounds need (:mod:`opennr.conformance.stats`).
     """
 
     quick: bool = True
     max_slots: int | None = None
-    min_slots: int = 200
+    min_batches: int = 20
     confidence: float = 0.95
     span: float = 3.0
     step: float = 1.0
     precision: float = 0.05
     estimator: str | None = None
     seed: int = 1
-    batch_size: int = 8
+    batch_size: int = 1
 
     def stop(self) -> ThroughputStop:
         slots = self.max_slots
         if slots is None:
             slots = 3000 if self.quick else 1500
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
+                or not 1 <= self.batch_size <= 64:
+            raise ConfigError("batch_size", self.batch_size, "must be an integer in 1 .. 64")
+        if isinstance(slots, int) and not isinstance(slots, bool) and slots >= 1:
+            min_batches = min(self.min_batches, -(-slots // self.batch_size))
+        else:
+            min_batches = self.min_batches
         return ThroughputStop(max_slots=slots, batch_size=self.batch_size,
-                              confidence=self.confidence, min_slots=min(self.min_slots, slots),
+                              confidence=self.confidence, min_batches=min_batches,
                               precision=None if self.quick else self.precision)
 
     def snrs(self, case: ConformanceCase) -> list[float]:
@@ -182,20 +265,26 @@ class ConformanceOptions:
     def label(self) -> str:
         s = self.stop()
         if self.quick:
-            return f"quick c={s.confidence:g} slots={s.min_slots}..{s.max_slots}"
+            return (f"quick c={s.confidence:g} batches of {s.batch_size} TB, "
+                    f"min {s.min_batches} batches, max {s.max_slots} slots")
         return (f"full span={self.span:g} step={self.step:g} precision={self.precision:g} "
-                f"max_slots={s.max_slots}")
+                f"batches of {s.batch_size} TB, max {s.max_slots} slots")
 
 
 @dataclass(slots=True, kw_only=True)
 class CaseResult:
     """What a run established about one case.
 
-    ``points``: per SNR its ``snr_db``, ``throughput``, ``delivered``, ``transmissions``, the
-    one-sided bounds ``low``/``high`` at the run's confidence. ``verdict``: ``pass``, ``fail`` or
-    ``undecided`` (quick), ``pass``/``fail`` (full, on the achieved SNR against the required one).
-    ``achieved_snr`` and ``margin`` (required − achieved, dB) in full mode; ``margin_bound`` says
-    when the crossing lies outside the sweep (``">"`` or ``"<"``).
+    ``points``: per SNR its ``snr_db``, ``throughput`` (delivered blocks over slots),
+    ``delivered``, ``transmissions`` (slots), ``blocks``, ``batches`` (independent channel
+    realisations), ``batch_size``, and the bounds ``low``/``high`` from the batches (quick:
+    one-sided at the run's confidence; full: the two-sided interval). ``verdict``: ``pass``,
+    ``fail`` or ``undecided`` (quick), ``pass``/``fail`` (full, on the achieved SNR against the
+    required one). In full mode ``achieved_snr`` and ``margin`` (required − achieved, dB), with
+    ``margin_bound`` when the crossing lies outside the sweep (``">"`` or ``"<"``), and
+    ``achieved_range``: the SNRs at which the upper and the lower throughput bounds cross the
+    criterion (interpolated like the point estimate; −inf or +inf when a bound crosses it
+    below or above the sweep).
     """
 
     case: ConformanceCase
@@ -208,23 +297,42 @@ class CaseResult:
     achieved_snr: float | None = None
     margin: float | None = None
     margin_bound: str = ""
+    achieved_range: tuple[float, float] | None = None
     summary: dict = field(default_factory=dict)
 
+    @property
+    def margin_range(self) -> tuple[float, float] | None:
+        """(low, high) margin from :attr:`achieved_range` (required − achieved)."""
+        if self.achieved_range is None:
+            return None
+        lo, hi = self.achieved_range
+        return self.case.snr_db - hi, self.case.snr_db - lo
 
-def _points(store: ResultsStore, run_id: int, confidence: float) -> list[dict]:
+
+def _points(store: ResultsStore, run_id: int, confidence: float, quick: bool) -> list[dict]:
     record = store.run(run_id)
     batches = store.batches(run_id)
     out = []
     for meta in record["points"]:
-        counts: dict[str, int] = {}
-        for c in batches.get(meta["index"], []):
-            for key, v in c.items():
-                counts[key] = counts.get(key, 0) + int(v)
-        k, n = _delivered(counts)
-        lo, hi = clopper_pearson(k, n, confidence, sided="one")
-        out.append({"snr_db": meta["snr_db"], "delivered": k, "transmissions": n,
-                    "blocks": counts.get("blocks", 0),
-                    "throughput": k / n if n else float("nan"), "low": lo, "high": hi})
+        per_batch = [batch_outcome(c) for c in batches.get(meta["index"], [])]
+        per_batch = [o for o in per_batch if o[0]]
+        size = per_batch[0][0] if per_batch else 0
+        # Every batch has the same size (ThroughputStop.max_blocks); any other is left out.
+        outcomes: dict[tuple[int, int], int] = {}
+        for b, k, n in per_batch:
+            if b == size:
+                outcomes[k, n] = outcomes.get((k, n), 0) + 1
+        k_sum = sum(k for _, k, _ in per_batch)
+        n_sum = sum(n for _, _, n in per_batch)
+        if outcomes:
+            lo, hi = throughput_bounds(outcomes, blocks=size, max_transmissions=MAX_TRANSMISSIONS,
+                                       confidence=confidence, sided="one" if quick else "two")
+        else:
+            lo, hi = 0.0, 1.0
+        out.append({"snr_db": meta["snr_db"], "delivered": k_sum, "transmissions": n_sum,
+                    "blocks": sum(b for b, _, _ in per_batch), "batches": sum(outcomes.values()),
+                    "batch_size": size, "outcomes": outcomes,
+                    "throughput": k_sum / n_sum if n_sum else float("nan"), "low": lo, "high": hi})
     return out
 
 
@@ -254,7 +362,7 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
     """
     from opennr.link.metrics import TB_COUNTERS
 
-    stop = options.stop()
+    stop = dataclasses.replace(options.stop(), criterion=case.fraction)
     scenario = parse_scenario(case.scenario_dict(
         options.snrs(case), estimator=options.estimator, seed=options.seed,
         batch_size=options.batch_size, max_blocks=stop.max_blocks,
@@ -266,7 +374,8 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
                                name=scenario.name)
     if not finished:
         store.set_status(run_id, "running")
-        points = [SweepPoint(p.snr_db, p.curve, p.link) for p in scenario.points]
+        points = [SweepPoint(p.snr_db, p.curve, BatchOutcomeLink(p.link))
+                  for p in scenario.points]
         try:
             run_points(points, stop, scenario.seed, executor=executor, counters=TB_COUNTERS,
                        done=store.batches(run_id),
@@ -276,8 +385,12 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
             store.set_status(run_id, "interrupted")
             raise
         store.finish(run_id)
-    pts = _points(store, run_id, options.confidence)
+    pts = _points(store, run_id, options.confidence, options.quick)
     summary = summarize_run(store.run(run_id), store.batches(run_id))
+    for row, p in zip(summary["points"], pts, strict=True):
+        # The plot's throughput bars: the bounds from the independent batches.
+        if p["transmissions"]:
+            row["throughput_low"], row["throughput_high"] = p["low"], p["high"]
     result = CaseResult(case=case, quick=options.quick, run_id=run_id, points=pts, verdict="",
                         confidence=options.confidence,
                         estimator=scenario.config["receiver"]["estimator"], summary=summary)
@@ -285,14 +398,23 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
     return result
 
 
+def _crossing(snrs: list[float], values: list[float], criterion: float) -> float:
+    """:func:`crossing_snr`, with −inf when the values start at or above the criterion and +inf
+    when they never reach it (the crossing lies outside the sweep)."""
+    s = crossing_snr(snrs, values, criterion)
+    if s is not None:
+        return s
+    return -math.inf if values and values[0] >= criterion else math.inf
+
+
 def _judge(result: CaseResult, criterion: float) -> None:
     pts = result.points
     if result.quick:
         p = pts[0]
-        if p["low"] >= criterion:
-            result.verdict = "pass"
-        elif p["high"] < criterion:
-            result.verdict = "fail"
+        if p["batches"]:
+            result.verdict = throughput_verdict(p["outcomes"], blocks=p["batch_size"],
+                                                criterion=criterion,
+                                                confidence=result.confidence)
         else:
             result.verdict = "undecided"
         return
@@ -310,6 +432,9 @@ def _judge(result: CaseResult, criterion: float) -> None:
     else:
         result.achieved_snr = achieved
         result.margin = required - achieved
+    # The upper bounds cross the criterion first (the optimistic end), the lower ones last.
+    result.achieved_range = (_crossing(snrs, [p["high"] for p in done], criterion),
+                             _crossing(snrs, [p["low"] for p in done], criterion))
     result.verdict = "pass" if result.margin is not None and result.margin >= 0 and \
         result.margin_bound != "<" else "fail"
 
