@@ -8,17 +8,22 @@ import numpy as np
 import pytest
 
 from conftest import pdcch_vector_case, vector_files
+from opennr.errors import ConfigError
 from opennr.numerology import Carrier
 from opennr.physical.coreset import CoresetConfig
 from opennr.physical.pdcch import (
     PdcchConfig,
+    pdcch_cce_dmrs,
+    pdcch_cce_indices,
     pdcch_dmrs,
     pdcch_dmrs_values,
     pdcch_grid,
     pdcch_indices,
+    pdcch_modulate,
+    pdcch_scrambling_n_rnti,
     pdcch_symbols,
 )
-from opennr.physical.search_space import SearchSpaceConfig
+from opennr.physical.search_space import SearchSpaceConfig, candidate_cces
 from opennr.sequences.gold import gold_sequence
 
 PDCCH_FILES = vector_files("pdcch", "nrPDCCH_*.mat")
@@ -34,6 +39,36 @@ def test_pdcch_slots_match_vectors(path):
         np.testing.assert_allclose(values, case.dmrs[s], atol=1e-4)
         grid = pdcch_grid(case.rm[s], case.carrier, case.pdcch, n_slot=s)
         np.testing.assert_allclose(grid[0], case.grid[s], atol=1e-4)
+
+
+@pytest.mark.parametrize("path", PDCCH_FILES[:4], ids=lambda p: p.stem[:48])
+def test_pdcch_placed_by_cce_index_matches_vectors(path):
+    # The candidate's CCEs from the hashing, then the CCE-level functions alone build the grid.
+    case = pdcch_vector_case(path)
+    c, p = case.carrier, case.pdcch
+    n_id = c.n_cell_id if p.n_id is None else p.n_id
+    n_rnti = pdcch_scrambling_n_rnti(p.rnti, p.n_id, p.search_space.search_space_type == "ue")
+    for s in range(case.rm.shape[0]):
+        cces = candidate_cces(p.coreset, p.search_space, p.aggregation_level, p.candidate, s,
+                              max(p.rnti, 1), n_ci=p.n_ci)
+        grid = np.zeros(c.symbols_per_slot * c.n_subcarriers, np.complex64)
+        start = p.search_space.start_symbol
+        grid[pdcch_cce_indices(c, p.coreset, cces, start_symbol=start)] = \
+            pdcch_modulate(case.rm[s], n_rnti, n_id)
+        idx, val = pdcch_cce_dmrs(c, p.coreset, cces, start_symbol=start, n_id=n_id, n_slot=s)
+        grid[idx] = val
+        np.testing.assert_allclose(grid.reshape(case.grid[s].shape), case.grid[s], atol=1e-4)
+
+
+def test_pdcch_by_cce_index_rejects_cces_outside_the_coreset():
+    carrier = Carrier(n_size_grid=24)
+    cs = CoresetConfig(frequency_resources=(1, 1))
+    with pytest.raises(ConfigError, match="cces"):
+        pdcch_cce_indices(carrier, cs, [cs.n_cce], start_symbol=0)
+    with pytest.raises(ConfigError, match="n_id"):
+        pdcch_cce_dmrs(carrier, cs, [0], start_symbol=0, n_id=70000)
+    with pytest.raises(ConfigError, match="start_symbol"):
+        pdcch_cce_indices(carrier, cs, [0], start_symbol=14)
 
 
 def test_vectors_cover_every_configuration_class():
@@ -109,6 +144,8 @@ def test_scrambling_rnti_rule():
     assert PdcchConfig(coreset=cs, search_space=ue, rnti=9, n_id=5).scrambling_n_rnti == 9
     assert PdcchConfig(coreset=cs, search_space=css, rnti=9, n_id=5).scrambling_n_rnti == 0
     assert PdcchConfig(coreset=cs, search_space=ue, rnti=9).scrambling_n_rnti == 0
+    assert pdcch_scrambling_n_rnti(9, 5, True) == 9 and pdcch_scrambling_n_rnti(9, 0, True) == 9
+    assert pdcch_scrambling_n_rnti(9, None, True) == pdcch_scrambling_n_rnti(9, 5, False) == 0
 
 
 def test_wrong_bit_count_is_rejected():

@@ -35,7 +35,7 @@ import numpy as np
 
 from opennr._validate import as_bits, check_choice, check_int
 from opennr.errors import ConfigError
-from opennr.modulation import bits_per_symbol, modulate
+from opennr.modulation import bits_per_symbol
 from opennr.numerology import Carrier
 from opennr.ofdm import ofdm_modulate
 from opennr.physical.coreset import CoresetConfig, check_coreset
@@ -44,11 +44,12 @@ from opennr.physical.pbch import PBCH_M_BIT
 from opennr.physical.pdcch import (
     PdcchConfig,
     pdcch_bit_capacity,
+    pdcch_cce_dmrs,
+    pdcch_cce_indices,
     pdcch_dmrs,
-    pdcch_dmrs_values,
     pdcch_indices,
-    pdcch_resources,
-    pdcch_scrambling_c_init,
+    pdcch_modulate,
+    pdcch_scrambling_n_rnti,
     pdcch_symbols,
 )
 from opennr.physical.pdsch import (
@@ -63,7 +64,6 @@ from opennr.physical.pdsch import (
 from opennr.physical.reserved import coreset_reserved, re_list_reserved, reserved_union, ssb_reserved
 from opennr.physical.search_space import AGGREGATION_LEVELS
 from opennr.physical.ssb import SSB_SUBCARRIERS, SSB_SYMBOLS, SsBurstConfig, ssb_block
-from opennr.sequences.gold import gold_sequence
 from opennr.transport.dci_coding import dci_encode
 from opennr.transport.sch import SchConfig, sch_encode
 
@@ -414,21 +414,12 @@ class DownlinkSlot:
         nid = c.n_cell_id if n_id is None else check_int("n_id", n_id, 0, 65535, "TS 38.211 §7.3.2.3")
         port = self._port("port", port)
         scale = _amplitude("power_db", power_db)
-        res = pdcch_resources(coreset, np.arange(cce_index, cce_index + level))
-        e = pdcch_bit_capacity(level)
-        cw = dci_encode(as_bits("dci_bits", dci_bits), rnti, e)
-        n_rnti = rnti if (ue_specific and n_id is not None) else 0
-        scr = gold_sequence(pdcch_scrambling_c_init(n_rnti, nid), e)
-        data = modulate(cw ^ scr, "QPSK")
-        crbs = coreset.crbs
-
-        def flat(pos: np.ndarray) -> np.ndarray:
-            k = 12 * (crbs[pos[1]] - c.n_start_grid) + pos[2]
-            return (start_symbol + pos[0]) * c.n_subcarriers + k
-
-        table = pdcch_dmrs_values(c, coreset, start_symbol, nid, c.n_slot)
-        dmrs = table[res.dmrs[0], res.dmrs[1], (res.dmrs[2] - 1) // 4]
-        self._add_pdcch_entry(name, port, scale, flat(res.data), data, flat(res.dmrs), dmrs,
+        cces = np.arange(cce_index, cce_index + level)
+        cw = dci_encode(as_bits("dci_bits", dci_bits), rnti, pdcch_bit_capacity(level))
+        data = pdcch_modulate(cw, pdcch_scrambling_n_rnti(rnti, n_id, ue_specific), nid)
+        data_idx = pdcch_cce_indices(c, coreset, cces, start_symbol=start_symbol)
+        dmrs_idx, dmrs = pdcch_cce_dmrs(c, coreset, cces, start_symbol=start_symbol, n_id=nid)
+        self._add_pdcch_entry(name, port, scale, data_idx, data, dmrs_idx, dmrs,
                               (coreset, int(start_symbol), nid))
         return self
 

@@ -41,13 +41,17 @@ __all__ = [
     "PdcchConfig",
     "PdcchResources",
     "pdcch_bit_capacity",
+    "pdcch_cce_dmrs",
+    "pdcch_cce_indices",
     "pdcch_dmrs",
     "pdcch_dmrs_c_init",
     "pdcch_dmrs_values",
     "pdcch_grid",
     "pdcch_indices",
+    "pdcch_modulate",
     "pdcch_resources",
     "pdcch_scrambling_c_init",
+    "pdcch_scrambling_n_rnti",
     "pdcch_symbols",
 ]
 
@@ -116,9 +120,9 @@ class PdcchConfig:
 
     @property
     def scrambling_n_rnti(self) -> int:
-        """n_RNTI of the scrambling (TS 38.211 §7.3.2.3)."""
-        ue = self.search_space.search_space_type == "ue"
-        return self.rnti if (ue and self.n_id is not None) else 0
+        """n_RNTI of the scrambling (TS 38.211 §7.3.2.3, :func:`pdcch_scrambling_n_rnti`)."""
+        return pdcch_scrambling_n_rnti(self.rnti, self.n_id,
+                                       self.search_space.search_space_type == "ue")
 
 
 def pdcch_bit_capacity(aggregation_level: int) -> int:
@@ -126,6 +130,12 @@ def pdcch_bit_capacity(aggregation_level: int) -> int:
     level = check_choice("aggregation_level", aggregation_level, AGGREGATION_LEVELS,
                          "TS 38.211 Table 7.3.2.1-1")
     return PDCCH_BITS_PER_CCE * int(level)
+
+
+def pdcch_scrambling_n_rnti(rnti: int, n_id: int | None, ue_specific: bool) -> int:
+    """n_RNTI of the PDCCH scrambling (TS 38.211 §7.3.2.3): the C-RNTI ``rnti`` for a PDCCH in a
+    UE-specific search space with ``pdcch-DMRS-ScramblingID`` (``n_id``) configured, else 0."""
+    return int(rnti) if (ue_specific and n_id is not None) else 0
 
 
 def pdcch_scrambling_c_init(n_rnti: int, n_id: int) -> int:
@@ -272,10 +282,85 @@ def _slot(carrier: Carrier, n_slot: int | None) -> int:
     return check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
 
 
-def _grid_index(carrier: Carrier, pdcch: PdcchConfig, pos: np.ndarray) -> np.ndarray:
-    crbs = pdcch.coreset.crbs
-    k = 12 * (crbs[pos[1]] - carrier.n_start_grid) + pos[2]
-    return (pdcch.search_space.start_symbol + pos[0]) * carrier.n_subcarriers + k
+def _grid_index(carrier: Carrier, coreset: CoresetConfig, start_symbol: int,
+                pos: np.ndarray) -> np.ndarray:
+    """Flat slot-grid indices l · K + k of CORESET positions (symbol, rb, sc)."""
+    k = 12 * (coreset.crbs[pos[1]] - carrier.n_start_grid) + pos[2]
+    return (start_symbol + pos[0]) * carrier.n_subcarriers + k
+
+
+def _dmrs_res(carrier: Carrier, coreset: CoresetConfig, start_symbol: int, res: PdcchResources,
+              n_id: int, n_s: int) -> tuple[np.ndarray, np.ndarray]:
+    table = _coreset_dmrs(coreset, start_symbol, n_id, n_s, carrier.symbols_per_slot)
+    pos = res.dmrs
+    return _grid_index(carrier, coreset, start_symbol, pos), table[pos[0], pos[1], (pos[2] - 1) // 4]
+
+
+def pdcch_cce_indices(carrier: Carrier, coreset: CoresetConfig, cces, *,
+                      start_symbol: int) -> np.ndarray:
+    """Data REs of a PDCCH on given CCEs of a CORESET, in mapping order (TS 38.211 §7.3.2.5).
+
+    As :func:`pdcch_indices` with the CCEs given instead of a search-space candidate.
+
+    Parameters
+    ----------
+    carrier : Carrier
+    coreset : CoresetConfig
+    cces : sequence of int
+        CCE indices of the PDCCH (0 .. N_CCE − 1).
+    start_symbol : int
+        First OFDM symbol of the CORESET in the slot.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (54 L,)
+        Flat indices l · K + k into the (N_symb^slot, K) slot grid.
+
+    Raises
+    ------
+    ConfigError
+        If the CORESET does not fit the carrier or the slot, or a CCE is outside it.
+    """
+    check_coreset(carrier, coreset, start_symbol)
+    res = pdcch_resources(coreset, cces)
+    return _grid_index(carrier, coreset, int(start_symbol), res.data)
+
+
+def pdcch_cce_dmrs(carrier: Carrier, coreset: CoresetConfig, cces, *, start_symbol: int,
+                   n_id: int, n_slot: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """DM-RS REs and values of a PDCCH on given CCEs of a CORESET (TS 38.211 §7.4.1.3).
+
+    As :func:`pdcch_dmrs` with the CCEs given instead of a search-space candidate.
+
+    Parameters
+    ----------
+    carrier : Carrier
+    coreset : CoresetConfig
+    cces : sequence of int
+        CCE indices of the PDCCH (0 .. N_CCE − 1).
+    start_symbol : int
+        First OFDM symbol of the CORESET in the slot.
+    n_id : int
+        N_ID of the DM-RS (``pdcch-DMRS-ScramblingID``, else N_ID^cell), 0 .. 65535.
+    n_slot : int, optional
+        Slot number n_s,f^μ; None uses ``carrier.n_slot``.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64, shape (N_DMRS,)
+        Flat indices l · K + k in the slot grid, subcarrier first then symbol.
+    values : numpy.ndarray of complex64, shape (N_DMRS,)
+
+    Raises
+    ------
+    ConfigError
+        If the CORESET does not fit the carrier or the slot, a CCE is outside it, or ``n_id`` or
+        ``n_slot`` is out of range.
+    """
+    check_coreset(carrier, coreset, start_symbol)
+    n_id = check_int("n_id", n_id, 0, 65535, _CLAUSE_DMRS)
+    res = pdcch_resources(coreset, cces)
+    return _dmrs_res(carrier, coreset, int(start_symbol), res, n_id, _slot(carrier, n_slot))
 
 
 def _candidate(carrier: Carrier, pdcch: PdcchConfig, n_slot: int | None) -> tuple[int, PdcchResources]:
@@ -307,7 +392,7 @@ def pdcch_indices(carrier: Carrier, pdcch: PdcchConfig, *, n_slot: int | None = 
         If the CORESET does not fit the carrier or the slot.
     """
     _, res = _candidate(carrier, pdcch, n_slot)
-    return _grid_index(carrier, pdcch, res.data)
+    return _grid_index(carrier, pdcch.coreset, pdcch.search_space.start_symbol, res.data)
 
 
 def pdcch_dmrs(carrier: Carrier, pdcch: PdcchConfig, *,
@@ -327,11 +412,7 @@ def pdcch_dmrs(carrier: Carrier, pdcch: PdcchConfig, *,
     """
     n_s, res = _candidate(carrier, pdcch, n_slot)
     n_id = carrier.n_cell_id if pdcch.n_id is None else pdcch.n_id
-    table = _coreset_dmrs(pdcch.coreset, pdcch.search_space.start_symbol, n_id, n_s,
-                          carrier.symbols_per_slot)
-    pos = res.dmrs
-    values = table[pos[0], pos[1], (pos[2] - 1) // 4]
-    return _grid_index(carrier, pdcch, pos), values
+    return _dmrs_res(carrier, pdcch.coreset, pdcch.search_space.start_symbol, res, n_id, n_s)
 
 
 def pdcch_symbols(bits, carrier: Carrier, pdcch: PdcchConfig) -> np.ndarray:
@@ -349,9 +430,29 @@ def pdcch_symbols(bits, carrier: Carrier, pdcch: PdcchConfig) -> np.ndarray:
     -------
     numpy.ndarray of complex64, shape (..., M_bit / 2)
     """
-    b = as_bits("bits", bits)
     n_id = carrier.n_cell_id if pdcch.n_id is None else pdcch.n_id
-    c = gold_sequence(pdcch_scrambling_c_init(pdcch.scrambling_n_rnti, n_id), b.shape[-1])
+    return pdcch_modulate(bits, pdcch.scrambling_n_rnti, n_id)
+
+
+def pdcch_modulate(bits, n_rnti: int, n_id: int) -> np.ndarray:
+    """Scrambling with c_init = (n_RNTI 2^16 + n_ID) mod 2^31 and QPSK modulation of PDCCH bits
+    (TS 38.211 §7.3.2.3-§7.3.2.4).
+
+    Parameters
+    ----------
+    bits : array_like of uint8, shape (..., M_bit)
+        Rate-matched DCI bits, M_bit even.
+    n_rnti : int
+        n_RNTI of the scrambling (:func:`pdcch_scrambling_n_rnti`), 0 .. 65535.
+    n_id : int
+        n_ID of the scrambling (``pdcch-DMRS-ScramblingID``, else N_ID^cell), 0 .. 65535.
+
+    Returns
+    -------
+    numpy.ndarray of complex64, shape (..., M_bit / 2)
+    """
+    b = as_bits("bits", bits)
+    c = gold_sequence(pdcch_scrambling_c_init(n_rnti, n_id), b.shape[-1])
     return modulate(b ^ c, "QPSK")
 
 

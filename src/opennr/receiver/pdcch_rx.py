@@ -39,13 +39,14 @@ from opennr._validate import check_int
 from opennr.errors import ConfigError
 from opennr.modulation import demodulate, modulate
 from opennr.numerology import Carrier
-from opennr.physical.coreset import CoresetConfig, check_coreset
+from opennr.physical.coreset import CoresetConfig
 from opennr.physical.pdcch import (
     DMRS_SUBCARRIERS,
     PDCCH_BITS_PER_CCE,
-    _coreset_dmrs,
+    pdcch_dmrs_values,
     pdcch_resources,
     pdcch_scrambling_c_init,
+    pdcch_scrambling_n_rnti,
 )
 from opennr.physical.search_space import SearchSpaceConfig, is_monitoring_slot, search_space_candidates
 from opennr.receiver.equalization import equalize
@@ -299,9 +300,8 @@ def pdcch_blind_decode(grid, carrier: Carrier, monitored: Sequence[MonitoredSear
 def _search(g, carrier, mon, rnti, n_s, noise_var, list_size, min_snr_db):
     cs, ss = mon.coreset, mon.search_space
     start = ss.start_symbol
-    check_coreset(carrier, cs, start)
     n_id = carrier.n_cell_id if mon.n_id is None else mon.n_id
-    dmrs = _coreset_dmrs(cs, start, n_id, n_s, carrier.symbols_per_slot)
+    dmrs = pdcch_dmrs_values(carrier, cs, start, n_id, n_s)     # checks the CORESET
     y, h, resid, power = _c_from_geometry(cs, g, carrier, start, dmrs)
     n_rx, dur = g.shape[0], cs.duration
     plan = _candidate_plan(cs, ss, n_s, max(rnti, 1))
@@ -322,9 +322,8 @@ def _search(g, carrier, mon, rnti, n_s, noise_var, list_size, min_snr_db):
     x, nv_eff = x[0], nv_eff[0]
     nv_eff = np.where(np.isfinite(nv_eff), nv_eff, 1e6).astype(np.float32)
     llr = demodulate(x, "QPSK", np.maximum(nv_eff, 1e-6)).reshape(-1, 2)
-    signs = _descrambling_signs(pdcch_scrambling_c_init(rnti if (ss.search_space_type == "ue"
-                                                                 and mon.n_id is not None) else 0, n_id),
-                                PDCCH_BITS_PER_CCE * 16)
+    n_rnti = pdcch_scrambling_n_rnti(rnti, mon.n_id, ss.search_space_type == "ue")
+    signs = _descrambling_signs(pdcch_scrambling_c_init(n_rnti, n_id), PDCCH_BITS_PER_CCE * 16)
     by_level: dict[int, list[int]] = {}
     for level, idx in plan.by_level.items():
         keep = [i for i in idx if min_snr_db is None or snr_db[i] >= min_snr_db]
