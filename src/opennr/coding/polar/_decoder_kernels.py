@@ -179,6 +179,38 @@ def _select(cand, active, n_active, list_size, keep0, keep1, idx):
                 keep1[p] = True
                 any1 = True
         return any1
+    if n_active == list_size:
+        # Full list: when the better branch of every path ranks before the worse branch of every
+        # path, the better branches are the L best.
+        gv = -np.inf
+        gi = -1
+        bv = np.inf
+        bi = 2 * list_size
+        for p in range(list_size):
+            c0 = cand[2 * p]
+            c1 = cand[2 * p + 1]
+            if c1 < c0:
+                if c1 > gv or (c1 == gv and 2 * p + 1 > gi):
+                    gv = c1
+                    gi = 2 * p + 1
+                if c0 < bv:
+                    bv = c0
+                    bi = 2 * p
+            else:
+                if c0 > gv or (c0 == gv and 2 * p > gi):
+                    gv = c0
+                    gi = 2 * p
+                if c1 < bv:
+                    bv = c1
+                    bi = 2 * p + 1
+        if gv < bv or (gv == bv and gi < bi):
+            for p in range(list_size):
+                if cand[2 * p + 1] < cand[2 * p]:
+                    keep1[p] = True
+                    any1 = True
+                else:
+                    keep0[p] = True
+            return any1
     # Stable insertion sort of the candidate metrics of the active paths.
     m = 0
     for p in range(list_size):
