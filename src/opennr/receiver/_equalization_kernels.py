@@ -31,7 +31,7 @@ def _tri(p, q):
     return p * (p + 1) // 2 + q
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
 def _load(hf, yf, i0, nb, hr, hi, yr, yi):
     """Split the complex64 channel and samples of REs i0..i0+nb−1 (float32 views with real and
     imaginary parts interleaved) into float64 planes; return 1 if a sample and 2 if a channel
@@ -59,7 +59,7 @@ def _load(hf, yf, i0, nb, hr, hi, yr, yi):
     return (1 if bad_y else 0) | (2 if bad_h else 0)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
 def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
     """H ← W H and y ← W y with the lower-triangular whitening W = L⁻¹ of the covariance group
     of each RE. W is spread over the block run by run of REs of one group (the REs of a PRB
@@ -111,7 +111,7 @@ def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
                     xi[b] += w_r[b] * si[b] + w_i[b] * sr[b]
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM, inline="always")
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy", inline="always")
 def _cdot1(nb, first, gr, gi, pr, pi, qr, qi):
     """g (+)= conj(p) q over the block."""
     if first:
@@ -124,7 +124,7 @@ def _cdot1(nb, first, gr, gi, pr, pi, qr, qi):
             gi[b] += pr[b] * qi[b] - pi[b] * qr[b]
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM, inline="always")
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy", inline="always")
 def _cdot2(nb, first, gr, gi, pr, pi, qr, qi, sr, si, tr, ti):
     """g (+)= conj(p) q + conj(s) t over the block."""
     if first:
@@ -168,7 +168,7 @@ def _gram(nb, hr, hi, yr, yi, ar, ai, br, bi):
                     _cdot1(nb, r == 0, gr, gi, hr[r, q], hi[r, q], yr[r], yi[r])
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
 def _gram1(hf, yf, i0, nb, g, br, bi):
     """One layer straight from the interleaved complex64 samples: g = ‖h‖², Hᴴy, two
     receive antennas per pass; return the non-finite flags of :func:`_load`."""
@@ -205,7 +205,7 @@ def _gram1(hf, yf, i0, nb, g, br, bi):
     return (1 if bad_y else 0) | (2 if bad_h else 0)
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
 def _solve1(nb, i0, s2, zf, min_pivot, g, br, bi, xf, nv):
     """One layer: x̂ = Hᴴy / ‖h‖² and σ²/‖h‖² for ZF and for unbiased MMSE alike (μ = g/(g+σ²));
     a zero channel (ZF) or μ ≤ min_pivot (MMSE) gives x̂ = 0 and an infinite noise variance."""
@@ -221,12 +221,13 @@ def _solve1(nb, i0, s2, zf, min_pivot, g, br, bi, xf, nv):
         vo[b] = s2[b] * inv if ok else np.inf
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
-def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
+def _solve2(nb, s2, zf, min_pivot, ar, ai, br, bi, vb):
     """Two layers, closed form. With a = g₀₀ + σ², d = g₁₁ + σ² (MMSE; σ² left out for ZF) and
     c = g₀₁: x̂₀ = (d b₀ − c b₁) / (g₀₀ d − |c|²), noise σ² d / (g₀₀ d − |c|²), and the same with
     the roles swapped for layer 1; the denominators are μ_p det A. The pivots of the
-    factorisation (a and det A / a) and μ_p are tested as in the general case."""
+    factorisation (a and det A / a) and μ_p are tested as in the general case. x̂ goes over
+    Hᴴy in (br, bi), the noise variances into vb."""
     g00 = ar[0]
     g10r = ar[1]
     g10i = ai[1]
@@ -235,10 +236,8 @@ def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
     u0i = bi[0]
     u1r = br[1]
     u1i = bi[1]
-    x0 = xf[0, 2 * i0:2 * (i0 + nb)]
-    x1 = xf[1, 2 * i0:2 * (i0 + nb)]
-    v0 = nv[0, i0:i0 + nb]
-    v1 = nv[1, i0:i0 + nb]
+    v0 = vb[0]
+    v1 = vb[1]
     for b in range(nb):
         sb = s2[b]
         load = 0.0 if zf else sb
@@ -261,20 +260,25 @@ def _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv):
         i0v = 1.0 / n0 if ok0 else 0.0
         i1v = 1.0 / n1 if ok1 else 0.0
         # x̂₀ = (d b₀ − c b₁) / n0, x̂₁ = (a b₁ − c* b₀) / n1
-        x0[2 * b] = (d * u0r[b] - (cr * u1r[b] - ci * u1i[b])) * i0v
-        x0[2 * b + 1] = (d * u0i[b] - (cr * u1i[b] + ci * u1r[b])) * i0v
-        x1[2 * b] = (a * u1r[b] - (cr * u0r[b] + ci * u0i[b])) * i1v
-        x1[2 * b + 1] = (a * u1i[b] - (cr * u0i[b] - ci * u0r[b])) * i1v
+        b0r = u0r[b]
+        b0i = u0i[b]
+        b1r = u1r[b]
+        b1i = u1i[b]
+        u0r[b] = (d * b0r - (cr * b1r - ci * b1i)) * i0v
+        u0i[b] = (d * b0i - (cr * b1i + ci * b1r)) * i0v
+        u1r[b] = (a * b1r - (cr * b0r + ci * b0i)) * i1v
+        u1i[b] = (a * b1i - (cr * b0i - ci * b0r)) * i1v
         v0[b] = sb * d * i0v if ok0 else np.inf
         v1[b] = sb * a * i1v if ok1 else np.inf
 
 
-@numba.njit(cache=True, nogil=True, fastmath=_FM)
-def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, nv):
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
+def _solve_ldl(nb, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, vb):
     """ν layers: A = G (+ σ²I) = L D Lᴴ (L unit lower triangular, stored over the strict lower
     triangle of A), x̃ = A⁻¹Hᴴy by forward and back substitution, diag(A⁻¹) from M = L⁻¹ as
     Σ_k |M_kp|² / D_k; unbiased MMSE x̂ = x̃ / μ with μ_p = 1 − σ²[A⁻¹]_pp. A pivot
-    D_j ≤ min_pivot · max_p A_pp marks the RE singular: x̂ = 0, infinite noise variance."""
+    D_j ≤ min_pivot · max_p A_pp marks the RE singular: x̂ = 0, infinite noise variance.
+    x̂ goes over Hᴴy in (br, bi), the noise variances into vb."""
     nu = br.shape[0]
     if not zf:
         for p in range(nu):
@@ -384,8 +388,7 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
                 dg[b] += (vr[b] * vr[b] + vi[b] * vi[b]) * dk[b]
         ur = br[p]
         ui = bi[p]
-        xo = xf[p, 2 * i0:2 * (i0 + nb)]
-        vo = nv[p, i0:i0 + nb]
+        vo = vb[p]
         for b in range(nb):
             e = s2[b] * dg[b]
             if zf:
@@ -397,9 +400,25 @@ def _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, n
                 ok = (bad[b] == 0.0) & (mu > min_pivot)
                 f = 1.0 / mu if ok else 0.0
                 v = e * f if ok else np.inf
-            xo[2 * b] = ur[b] * f
-            xo[2 * b + 1] = ui[b] * f
+            ur[b] *= f
+            ui[b] *= f
             vo[b] = v
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
+def _store(nb, i0, br, bi, vb, xf, nv):
+    """Write the layer estimates (br, bi) and noise variances vb of the block into the
+    complex64 (viewed as float32) and float32 outputs."""
+    for p in range(br.shape[0]):
+        xo = xf[p, 2 * i0:2 * (i0 + nb)]
+        vo = nv[p, i0:i0 + nb]
+        ur = br[p]
+        ui = bi[p]
+        vp = vb[p]
+        for b in range(nb):
+            xo[2 * b] = ur[b]
+            xo[2 * b + 1] = ui[b]
+            vo[b] = vp[b]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -424,6 +443,7 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
     br = np.empty((nu, block))
     bi = np.empty((nu, block))
     s2 = np.empty(block)
+    vb = np.empty((nu, block))
     n_m = nu if nu > 2 else 0
     dd = np.empty((2 * n_m + 1, block))
     mr = np.empty((n_m * (n_m + 1) // 2, block))
@@ -451,10 +471,12 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
             _gram(nb, hr, hi, yr, yi, ar, ai, br, bi)
         if nu == 1:
             _solve1(nb, i0, s2, zf, min_pivot, ar[0], br[0], bi[0], xf, nv)
-        elif nu == 2:
-            _solve2(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, xf, nv)
         else:
-            _solve_ldl(nb, i0, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, xf, nv)
+            if nu == 2:
+                _solve2(nb, s2, zf, min_pivot, ar, ai, br, bi, vb)
+            else:
+                _solve_ldl(nb, s2, zf, min_pivot, ar, ai, br, bi, dd, mr, mi, bad, vb)
+            _store(nb, i0, br, bi, vb, xf, nv)
     return flags
 
 

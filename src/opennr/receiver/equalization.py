@@ -84,6 +84,14 @@ def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n:
     return winv, gidx, stride
 
 
+def _readonly(a: np.ndarray) -> np.ndarray:
+    """A read-only view: the kernels see one array type whatever the caller passed, so they
+    are compiled once."""
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
 def _noise_var(noise_var: object, zf: bool, batch: tuple, n: int) -> tuple[np.ndarray, int]:
     """σ² as a float64 array read at i · stride by the kernel (stride 0 for one value)."""
     n0 = np.asarray(noise_var, dtype=np.float64)
@@ -186,8 +194,8 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     m = hk.shape[2]
     x = np.empty((nu, m), np.complex64)
     nv = np.empty((nu, m), np.float32)
-    args = (hk.view(np.float32), yk.view(np.float32), n0k, stride, winv, gidx, gstride, mode,
-            _MIN_PIVOT, _BLOCK)
+    args = (_readonly(hk.view(np.float32)), _readonly(yk.view(np.float32)), _readonly(n0k),
+            stride, _readonly(winv), _readonly(gidx), gstride, mode, _MIN_PIVOT, _BLOCK)
     n_chunks = min(numba.get_num_threads(), m // _MIN_CHUNK)
     if n_chunks > 1:
         flags = _k.detect_parallel(*args, n_chunks, x.view(np.float32), nv)
