@@ -13,7 +13,9 @@ from opennr.numerology import (
     Bwp,
     Carrier,
     bwp_offset,
+    channel_bwp,
     check_bwp,
+    check_bwp_fields,
     grid_shape,
     ofdm_info,
     resource_grid,
@@ -182,3 +184,19 @@ def test_resource_grid():
     assert g.shape == (4, 12, 132) and g.dtype == np.complex64 and not g.any()
     with pytest.raises(ConfigError, match=r"n_ports=0"):
         grid_shape(Carrier(), 0)
+
+
+def test_channel_bandwidth_part_defaults_to_the_carrier_and_must_lie_inside_it():
+    carrier = Carrier(scs=30, n_size_grid=24, n_start_grid=10)
+    assert channel_bwp(carrier, None, None) == Bwp(n_start_bwp=10, n_size_bwp=24)
+    assert channel_bwp(carrier, 12, 8) == Bwp(n_start_bwp=12, n_size_bwp=8)
+    with pytest.raises(ConfigError, match="n_start_bwp"):
+        channel_bwp(carrier, 9, 8)
+    with pytest.raises(ConfigError, match="n_size_bwp"):
+        channel_bwp(carrier, 12, 23)
+    check_bwp_fields(None, None)
+    check_bwp_fields(0, 275)
+    with pytest.raises(ConfigError, match="both"):
+        check_bwp_fields(3, None)
+    with pytest.raises(ConfigError, match="n_size_bwp"):
+        check_bwp_fields(3, 276)

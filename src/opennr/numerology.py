@@ -27,7 +27,9 @@ __all__ = [
     "Carrier",
     "OfdmInfo",
     "bwp_offset",
+    "channel_bwp",
     "check_bwp",
+    "check_bwp_fields",
     "grid_shape",
     "ofdm_info",
     "resource_grid",
@@ -182,6 +184,39 @@ def check_bwp(carrier: Carrier, bwp: Bwp) -> None:
         raise ConfigError("n_size_bwp", bwp.n_size_bwp,
                           f"n_start_bwp + n_size_bwp must be <= n_start_grid + n_size_grid = {end}",
                           "TS 38.211 §4.4.5")
+
+
+def check_bwp_fields(n_start_bwp: int | None, n_size_bwp: int | None) -> None:
+    """Check the optional bandwidth part fields of a channel configuration (TS 38.211 §4.4.5):
+    N_BWP^start and N_BWP^size both given (in range, see :class:`Bwp`) or both None.
+
+    Raises
+    ------
+    ConfigError
+        One given without the other, or a value out of range.
+    """
+    if (n_start_bwp is None) != (n_size_bwp is None):
+        raise ConfigError("n_start_bwp", n_start_bwp,
+                          "n_start_bwp and n_size_bwp must both be given or both None",
+                          "TS 38.211 §4.4.5")
+    if n_start_bwp is not None:
+        Bwp(n_start_bwp=n_start_bwp, n_size_bwp=n_size_bwp)
+
+
+def channel_bwp(carrier: Carrier, n_start_bwp: int | None, n_size_bwp: int | None) -> Bwp:
+    """The bandwidth part of a channel: N_BWP^start and N_BWP^size when given, else the whole
+    carrier grid, checked to lie inside the carrier (TS 38.211 §4.4.5, :func:`check_bwp`).
+
+    Raises
+    ------
+    ConfigError
+        The bandwidth part leaves the carrier or a value is out of range.
+    """
+    if n_start_bwp is None:
+        return Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
+    bwp = Bwp(n_start_bwp=n_start_bwp, n_size_bwp=n_size_bwp)
+    check_bwp(carrier, bwp)
+    return bwp
 
 
 def bwp_offset(carrier: Carrier, bwp: Bwp) -> int:

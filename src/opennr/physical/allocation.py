@@ -5,14 +5,16 @@ overhead N_DMRS^PRB of the transport block size (TS 38.214 §5.1.3.2, §6.1.4.2)
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 
 from opennr._validate import check_int
 from opennr.errors import ConfigError
-from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.numerology import Carrier, channel_bwp
 from opennr.physical.dmrs import DmrsConfig, dmrs_cdm_subcarriers, dmrs_port
+from opennr.physical.ptrs import PtrsConfig, ptrs_k_ref_re
 
 
 def check_dmrs_ports(dmrs: DmrsConfig, dmrs_ports: Sequence[int] | None, n_layers: int, *,
@@ -46,6 +48,66 @@ def check_dmrs_ports(dmrs: DmrsConfig, dmrs_ports: Sequence[int] | None, n_layer
     return ports
 
 
+def check_ptrs_port(ptrs: PtrsConfig, dmrs: DmrsConfig, dmrs_ports: Sequence[int], n_layers: int, *,
+                    clause: str) -> PtrsConfig:
+    """The PT-RS of a shared channel (CP-OFDM) with its antenna port: the lowest DM-RS port when
+    none is given, else one of the DM-RS ports (``clause``: TS 38.214 §5.1.6.3, §6.2.3.1); its
+    resource-element offset (TS 38.211 Tables 7.4.1.2.2-1, 6.4.1.2.2.1-1) and its power for
+    ``n_layers`` layers are checked.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``ptrs.port`` or the PT-RS field at fault.
+    """
+    port = min(dmrs_ports) if ptrs.port is None else ptrs.port
+    if port not in dmrs_ports:
+        raise ConfigError("ptrs.port", port, f"must be one of the DM-RS ports {tuple(dmrs_ports)}",
+                          clause)
+    ptrs_k_ref_re(dmrs.config_type, port, ptrs.re_offset)
+    ptrs.beta(n_layers)
+    return ptrs if ptrs.port is not None else dataclasses.replace(ptrs, port=port)
+
+
+def check_symbol_allocation(symbol_allocation: Sequence[int], clause: str) -> tuple[int, int]:
+    """(S, L) of a shared-channel allocation: S in 0..13, L in 1..14, S + L ≤ 14 (TS 38.214
+    §5.1.2.1, §6.1.2.1; the rules of the mapping type are the channel's).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``symbol_allocation``.
+    """
+    alloc = tuple(symbol_allocation)
+    if len(alloc) != 2:
+        raise ConfigError("symbol_allocation", symbol_allocation, "must be (S, L)", clause)
+    s = check_int("symbol_allocation[0]", alloc[0], 0, 13, clause)
+    n = check_int("symbol_allocation[1]", alloc[1], 1, 14, clause)
+    if s + n > 14:
+        raise ConfigError("symbol_allocation", alloc, "S + L must be <= 14", clause)
+    return s, n
+
+
+def check_prb_set(prb_set: Sequence[int] | None, clause: str) -> tuple[int, ...] | None:
+    """The PRBs of an allocation (counted in the bandwidth part), sorted, each 0..274 and none
+    repeated; ``None`` (the whole bandwidth part) stays None.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``prb_set``.
+    """
+    if prb_set is None:
+        return None
+    prbs = tuple(int(check_int("prb_set", p, 0, 274, clause)) for p in
+                 np.atleast_1d(np.asarray(prb_set)).tolist())
+    if not prbs:
+        raise ConfigError("prb_set", prb_set, "must not be empty", clause)
+    if len(set(prbs)) != len(prbs):
+        raise ConfigError("prb_set", prb_set, "must not repeat a PRB", clause)
+    return tuple(sorted(prbs))
+
+
 def allocated_crbs(carrier: Carrier, n_start_bwp: int | None, n_size_bwp: int | None,
                    prb_set: Sequence[int] | None) -> np.ndarray:
     """Common resource blocks of a PRB allocation (PRBs counted from the bandwidth part, all of
@@ -56,11 +118,7 @@ def allocated_crbs(carrier: Carrier, n_start_bwp: int | None, n_size_bwp: int | 
     ConfigError
         The bandwidth part is outside the carrier or a PRB outside the bandwidth part.
     """
-    if n_start_bwp is None:
-        bwp = Bwp(n_start_bwp=carrier.n_start_grid, n_size_bwp=carrier.n_size_grid)
-    else:
-        bwp = Bwp(n_start_bwp=n_start_bwp, n_size_bwp=n_size_bwp)
-        check_bwp(carrier, bwp)
+    bwp = channel_bwp(carrier, n_start_bwp, n_size_bwp)
     prbs = np.arange(bwp.n_size_bwp, dtype=np.int64) if prb_set is None \
         else np.asarray(prb_set, dtype=np.int64)
     if prbs[-1] >= bwp.n_size_bwp:

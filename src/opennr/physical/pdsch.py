@@ -25,10 +25,13 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Bwp, Carrier
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
 from opennr.physical.allocation import (
     allocated_crbs,
     check_dmrs_ports,
+    check_prb_set,
+    check_ptrs_port,
+    check_symbol_allocation,
     data_resource_elements,
     dmrs_symbols,
     n_dmrs_prb,
@@ -39,7 +42,7 @@ from opennr.physical.dmrs import (
     dmrs_symbol_positions,
 )
 from opennr.physical.layermap import codeword_layers, layer_map, per_codeword
-from opennr.physical.ptrs import PtrsConfig, PtrsPattern, ptrs_k_ref_re, ptrs_pattern, ptrs_values
+from opennr.physical.ptrs import PtrsConfig, PtrsPattern, ptrs_pattern, ptrs_values
 from opennr.physical.scrambling import scramble, scrambling_c_init
 from opennr.physical.vrb import vrb_to_prb
 
@@ -128,29 +131,10 @@ class PdschConfig:
 
     def __post_init__(self) -> None:
         check_choice("mapping_type", self.mapping_type, ("A", "B"), _CLAUSE_TIME)
-        alloc = tuple(self.symbol_allocation)
-        if len(alloc) != 2:
-            raise ConfigError("symbol_allocation", self.symbol_allocation,
-                              "must be (S, L)", _CLAUSE_TIME)
-        s = check_int("symbol_allocation[0]", alloc[0], 0, 13, _CLAUSE_TIME)
-        n = check_int("symbol_allocation[1]", alloc[1], 1, 14, _CLAUSE_TIME)
-        if s + n > 14:
-            raise ConfigError("symbol_allocation", alloc, "S + L must be <= 14", _CLAUSE_TIME)
+        s, n = check_symbol_allocation(self.symbol_allocation, _CLAUSE_TIME)
         object.__setattr__(self, "symbol_allocation", (s, n))
-        if self.prb_set is not None:
-            prbs = tuple(int(check_int("prb_set", p, 0, 274, _CLAUSE)) for p in
-                         np.atleast_1d(np.asarray(self.prb_set)).tolist())
-            if not prbs:
-                raise ConfigError("prb_set", self.prb_set, "must not be empty", _CLAUSE)
-            if len(set(prbs)) != len(prbs):
-                raise ConfigError("prb_set", self.prb_set, "must not repeat a PRB", _CLAUSE)
-            object.__setattr__(self, "prb_set", tuple(sorted(prbs)))
-        if (self.n_start_bwp is None) != (self.n_size_bwp is None):
-            raise ConfigError("n_start_bwp", self.n_start_bwp,
-                              "n_start_bwp and n_size_bwp must both be given or both None",
-                              "TS 38.211 §4.4.5")
-        if self.n_start_bwp is not None:
-            Bwp(n_start_bwp=self.n_start_bwp, n_size_bwp=self.n_size_bwp)
+        object.__setattr__(self, "prb_set", check_prb_set(self.prb_set, _CLAUSE))
+        check_bwp_fields(self.n_start_bwp, self.n_size_bwp)
         nu = codeword_layers(self.n_layers)
         mods = (self.modulation,) * len(nu) if isinstance(self.modulation, str) \
             else tuple(self.modulation)
@@ -191,15 +175,8 @@ class PdschConfig:
         if not isinstance(p, PtrsConfig):
             raise ConfigError("ptrs", type(p).__name__, "must be a PtrsConfig or None",
                               "TS 38.211 §7.4.1.2")
-        port = min(self.dmrs_ports) if p.port is None else p.port
-        if port not in self.dmrs_ports:
-            raise ConfigError("ptrs.port", port,
-                              f"must be one of the DM-RS ports {self.dmrs_ports}",
-                              "TS 38.214 §5.1.6.3")
-        ptrs_k_ref_re(self.dmrs.config_type, port, p.re_offset)
-        p.beta(self.n_layers)
-        if p.port is None:
-            object.__setattr__(self, "ptrs", dataclasses.replace(p, port=port))
+        object.__setattr__(self, "ptrs", check_ptrs_port(p, self.dmrs, self.dmrs_ports, self.n_layers,
+                                                         clause="TS 38.214 §5.1.6.3"))
 
     def _check_time_allocation(self) -> None:
         s, n = self.symbol_allocation
@@ -305,9 +282,9 @@ def _plan(carrier: Carrier, config: PdschConfig) -> PdschPlan:
     if config.vrb_bundle_size is None:
         order_crbs = vrb_crbs
     else:
-        start = carrier.n_start_grid if config.n_start_bwp is None else config.n_start_bwp
-        size = carrier.n_size_grid if config.n_size_bwp is None else config.n_size_bwp
-        order_crbs = vrb_to_prb(vrb_crbs - start, n_start_bwp=start, n_size_bwp=size,
+        bwp = channel_bwp(carrier, config.n_start_bwp, config.n_size_bwp)
+        start = bwp.n_start_bwp
+        order_crbs = vrb_to_prb(vrb_crbs - start, n_start_bwp=start, n_size_bwp=bwp.n_size_bwp,
                                 bundle_size=config.vrb_bundle_size) + start
     crbs = np.sort(order_crbs)
     d = config.dmrs

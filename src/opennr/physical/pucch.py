@@ -27,7 +27,7 @@ import numpy as np
 from opennr._validate import as_bits, check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import modulate
-from opennr.numerology import Bwp, Carrier, check_bwp
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
 from opennr.physical.pucch_dmrs import pucch2_dmrs_sequence, pucch3_dmrs_symbols
 from opennr.physical.pucch_sequences import (
     GROUP_HOPPING_MODES,
@@ -177,12 +177,7 @@ class PucchConfig:
                               _CLAUSE_RES)
         if self.second_hop_prb is not None:
             check_int("second_hop_prb", self.second_hop_prb, 0, 274, _CLAUSE_RES)
-        if (self.n_start_bwp is None) != (self.n_size_bwp is None):
-            raise ConfigError("n_start_bwp", self.n_start_bwp,
-                              "n_start_bwp and n_size_bwp must both be given or both None",
-                              "TS 38.211 §4.4.5")
-        if self.n_start_bwp is not None:
-            Bwp(n_start_bwp=self.n_start_bwp, n_size_bwp=self.n_size_bwp)
+        check_bwp_fields(self.n_start_bwp, self.n_size_bwp)
         check_choice("group_hopping", self.group_hopping, GROUP_HOPPING_MODES,
                      "TS 38.211 §6.3.2.2.1")
         if self.hopping_id is not None:
@@ -281,12 +276,8 @@ def _plan(carrier: Carrier, config: PucchConfig) -> PucchPlan:
     if start + length > n_symb:
         raise ConfigError("symbol_allocation", config.symbol_allocation,
                           f"must end within the {n_symb} symbols of the slot", _CLAUSE_RES)
-    if config.n_start_bwp is None:
-        bwp_start, bwp_size = carrier.n_start_grid, carrier.n_size_grid
-    else:
-        bwp = Bwp(n_start_bwp=config.n_start_bwp, n_size_bwp=config.n_size_bwp)
-        check_bwp(carrier, bwp)
-        bwp_start, bwp_size = bwp.n_start_bwp, bwp.n_size_bwp
+    bwp = channel_bwp(carrier, config.n_start_bwp, config.n_size_bwp)
+    bwp_start, bwp_size = bwp.n_start_bwp, bwp.n_size_bwp
     for name, prb in (("start_prb", config.start_prb), ("second_hop_prb", config.second_hop_prb)):
         if prb is not None and prb + config.n_prb > bwp_size:
             raise ConfigError(name, prb, f"the {config.n_prb} PRB(s) must lie inside the bandwidth "

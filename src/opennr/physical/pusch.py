@@ -30,11 +30,14 @@ from opennr._validate import as_llrs, check_choice, check_int
 from opennr.coding.smallblock import PLACEHOLDER_X, PLACEHOLDER_Y
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Bwp, Carrier
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
 from opennr.physical import _pusch_kernels
 from opennr.physical.allocation import (
     allocated_crbs,
     check_dmrs_ports,
+    check_prb_set,
+    check_ptrs_port,
+    check_symbol_allocation,
     data_resource_elements,
     dmrs_symbols,
     n_dmrs_prb,
@@ -44,7 +47,6 @@ from opennr.physical.layermap import layer_map
 from opennr.physical.precoding import precode, pusch_codebook, pusch_codebook_size
 from opennr.physical.ptrs import (
     PtrsConfig,
-    ptrs_k_ref_re,
     ptrs_pattern,
     ptrs_symbol_indices,
     ptrs_values,
@@ -188,32 +190,13 @@ class PuschConfig:
 
     def __post_init__(self) -> None:
         check_choice("mapping_type", self.mapping_type, ("A", "B"), _CLAUSE_TIME)
-        alloc = tuple(self.symbol_allocation)
-        if len(alloc) != 2:
-            raise ConfigError("symbol_allocation", self.symbol_allocation, "must be (S, L)",
-                              _CLAUSE_TIME)
-        s = check_int("symbol_allocation[0]", alloc[0], 0, 13, _CLAUSE_TIME)
-        n = check_int("symbol_allocation[1]", alloc[1], 1, 14, _CLAUSE_TIME)
-        if s + n > 14:
-            raise ConfigError("symbol_allocation", alloc, "S + L must be <= 14", _CLAUSE_TIME)
+        s, n = check_symbol_allocation(self.symbol_allocation, _CLAUSE_TIME)
         if self.mapping_type == "A" and (s != 0 or n < 4):
-            raise ConfigError("symbol_allocation", alloc,
+            raise ConfigError("symbol_allocation", (s, n),
                               "mapping type A needs S = 0 and L in 4..14", _CLAUSE_TIME)
         object.__setattr__(self, "symbol_allocation", (s, n))
-        if self.prb_set is not None:
-            prbs = tuple(int(check_int("prb_set", p, 0, 274, _CLAUSE)) for p in
-                         np.atleast_1d(np.asarray(self.prb_set)).tolist())
-            if not prbs:
-                raise ConfigError("prb_set", self.prb_set, "must not be empty", _CLAUSE)
-            if len(set(prbs)) != len(prbs):
-                raise ConfigError("prb_set", self.prb_set, "must not repeat a PRB", _CLAUSE)
-            object.__setattr__(self, "prb_set", tuple(sorted(prbs)))
-        if (self.n_start_bwp is None) != (self.n_size_bwp is None):
-            raise ConfigError("n_start_bwp", self.n_start_bwp,
-                              "n_start_bwp and n_size_bwp must both be given or both None",
-                              "TS 38.211 §4.4.5")
-        if self.n_start_bwp is not None:
-            Bwp(n_start_bwp=self.n_start_bwp, n_size_bwp=self.n_size_bwp)
+        object.__setattr__(self, "prb_set", check_prb_set(self.prb_set, _CLAUSE))
+        check_bwp_fields(self.n_start_bwp, self.n_size_bwp)
         v = check_int("n_layers", self.n_layers, 1, 4, "TS 38.211 §6.3.1.3")
         check_choice("modulation", self.modulation, _MODULATIONS, "TS 38.211 §6.3.1.2")
         check_int("n_rnti", self.n_rnti, 0, 65535, "TS 38.211 §6.3.1.1")
@@ -266,15 +249,8 @@ class PuschConfig:
         if not isinstance(p, PtrsConfig):
             raise ConfigError("ptrs", type(p).__name__, "must be a PtrsConfig (or None) "
                               "without transform precoding", "TS 38.211 §6.4.1.2.2.1")
-        port = min(self.dmrs_ports) if p.port is None else p.port
-        if port not in self.dmrs_ports:
-            raise ConfigError("ptrs.port", port,
-                              f"must be one of the DM-RS ports {self.dmrs_ports}",
-                              "TS 38.214 §6.2.3.1")
-        ptrs_k_ref_re(self.dmrs.config_type, port, p.re_offset)
-        p.beta(self.n_layers)
-        if p.port is None:
-            object.__setattr__(self, "ptrs", dataclasses.replace(p, port=port))
+        object.__setattr__(self, "ptrs", check_ptrs_port(p, self.dmrs, self.dmrs_ports, self.n_layers,
+                                                         clause="TS 38.214 §6.2.3.1"))
 
     def _check_hopping(self) -> None:
         clause = "TS 38.214 §6.3"
@@ -434,8 +410,8 @@ def _hops(carrier: Carrier, config: PuschConfig) -> list[tuple[int, int, np.ndar
     if config.frequency_hopping != "intra-slot":
         return [(s, n, crbs, l_bars[0])]
     n1, n2 = pusch_hop_lengths(n)
-    start_bwp = carrier.n_start_grid if config.n_start_bwp is None else config.n_start_bwp
-    size_bwp = carrier.n_size_grid if config.n_size_bwp is None else config.n_size_bwp
+    bwp = channel_bwp(carrier, config.n_start_bwp, config.n_size_bwp)
+    start_bwp, size_bwp = bwp.n_start_bwp, bwp.n_size_bwp
     rb_start = int(crbs[0]) - start_bwp
     second = (rb_start + config.rb_offset) % size_bwp + np.arange(crbs.size, dtype=np.int64)
     if second[-1] >= size_bwp:
