@@ -49,6 +49,7 @@ from opennr.physical.pdcch import (
     pdcch_scrambling_n_rnti,
 )
 from opennr.physical.search_space import SearchSpaceConfig, is_monitoring_slot, search_space_candidates
+from opennr.receiver._grid import rx_slot_grid
 from opennr.receiver.equalization import equalize
 from opennr.sequences.gold import gold_sequence
 from opennr.transport.dci_coding import DCI_A_MAX, dci_decode, dci_encode
@@ -206,19 +207,6 @@ def _descrambling_signs(c_init: int, length: int) -> np.ndarray:
     return s
 
 
-def _check_grid(grid, carrier: Carrier) -> np.ndarray:
-    g = np.asarray(grid)
-    if g.ndim == 2:
-        g = g[None]
-    shape = (carrier.symbols_per_slot, carrier.n_subcarriers)
-    if g.ndim != 3 or g.shape[1:] != shape:
-        raise ValueError(f"grid: expected shape (n_rx, {shape[0]}, {shape[1]}) or {shape}, "
-                         f"got {np.shape(grid)}")
-    if not np.iscomplexobj(g) and not np.issubdtype(g.dtype, np.floating):
-        raise ValueError(f"grid: expected complex values, got {g.dtype}")
-    return g.astype(np.complex64, copy=False)
-
-
 def _format_of(formats, size: int, bits: np.ndarray):
     for f in formats:
         if isinstance(f, (int, np.integer)):
@@ -278,7 +266,7 @@ def pdcch_blind_decode(grid, carrier: Carrier, monitored: Sequence[MonitoredSear
     ValueError
         A grid of the wrong shape.
     """
-    g = _check_grid(grid, carrier)
+    g = rx_slot_grid("grid", grid, carrier).astype(np.complex64, copy=False)
     rnti = check_int("rnti", rnti, 0, 65535, _CLAUSE)
     n_s = carrier.n_slot if n_slot is None else check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1,
                                                           "TS 38.211 §4.3.2")

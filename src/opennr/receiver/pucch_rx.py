@@ -44,6 +44,7 @@ from opennr.physical.pucch import (
 from opennr.physical.pucch_sequences import PUCCH1_SPREADING_FACTORS, pucch1_occ, pucch4_occ
 from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
 from opennr.physical.transform_precoding import transform_deprecode
+from opennr.receiver._grid import rx_slot_grid
 from opennr.transport.uci import A_UCI_MAX, uci_decode, uci_min_e
 
 __all__ = [
@@ -132,15 +133,7 @@ class PucchReceiveResult:
 
 
 def _rx(rx_grid: object, carrier: Carrier) -> np.ndarray:
-    y = np.asarray(rx_grid)
-    if y.ndim == 2:
-        y = y[None]
-    shape = (carrier.symbols_per_slot, carrier.n_subcarriers)
-    if y.ndim != 3 or y.shape[1:] != shape:
-        raise ValueError(f"rx_grid: expected shape (n_rx, {shape[0]}, {shape[1]}) or {shape}, "
-                         f"got {np.shape(rx_grid)}")
-    if not np.issubdtype(y.dtype, np.number):
-        raise ValueError(f"rx_grid: expected complex resource elements, got {y.dtype}")
+    y = rx_slot_grid("rx_grid", rx_grid, carrier)
     return y.reshape(y.shape[0], -1)
 
 
