@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from typer.testing import CliRunner
 
@@ -53,25 +54,35 @@ def test_run_writes_store_and_reports(tmp_path, monkeypatch):
     _with_needing_case(monkeypatch)
     store, out = tmp_path / "c.db", tmp_path / "rep"
     result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "8.2.1.2-1-r99", "--quick",
-                                 "--max-slots", "4", "--min-slots", "4", "--store", str(store),
+                                 "--max-slots", "4", "--min-batches", "4", "--store", str(store),
                                  "-o", str(out)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "needs dm-rs-8-rx" in result.output
+    # Four one-block batches cannot decide: the slot limit gives "undecided", never "pass".
+    assert "undecided: throughput" in result.output
+    said = re.search(r"over (\d+) independent batches \((\d+) blocks, (\d+) slots\)", result.output)
+    assert said is not None and said[1] == said[2] and int(said[3]) >= 4
+    assert "1 case(s): 1 undecided" in result.output
     md = (out / "report.md").read_text()
     page = (out / "report.html").read_text()
     assert (out / "8.2.1.2-4-r1.png").stat().st_size > 1000
     for text in ("8.2.1.2-4-r1", "G-FR1-A3-11", "-2.3", "10 MHz / 30 kHz"):
         assert text in md and text in page
     row = next(s for s in md.splitlines() if s.startswith("| 8.2.1.2-4-r1"))
-    assert any(v in row for v in ("pass", "fail", "undecided"))
+    assert f"undecided (95% one-sided, {said[1]} independent batches)" in row
+    assert f"({said[1]} batches, {said[3]} slots)" in row
+    assert "0 pass, 0 fail, 1 undecided" in md and "betting confidence sequence" in md
     assert "8.2.1.2-1-r99 (needs dm-rs-8-rx)" in md
     assert "data:image/png;base64," in page
     with ResultsStore(store, readonly=True) as db:
         runs = db.runs()
     assert len(runs) == 1 and runs[0]["status"] == "done"
+    with ResultsStore(store, readonly=True) as db:
+        stored = db.batches(runs[0]["id"])[0]
+    assert len(stored) == int(said[1]) and sum(c["transmissions"] for c in stored) == int(said[3])
     assert runs[0]["config"]["receiver"]["estimator"] != "perfect"
     again = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--quick", "--max-slots", "4",
-                                "--min-slots", "4", "--store", str(store), "-o", str(out),
+                                "--min-batches", "4", "--store", str(store), "-o", str(out),
                                 "--resume"])
     assert again.exit_code == 0, again.output
     with ResultsStore(store, readonly=True) as db:
@@ -85,3 +96,22 @@ def test_perfect_csi_and_bad_options_are_refused(tmp_path):
     result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--max-slots", "0",
                                  "--store", str(tmp_path / "c.db")])
     assert result.exit_code == 2 and "max_slots" in result.output
+
+
+def test_full_sweep_prints_intervals_and_the_crossing(tmp_path):
+    store, out = tmp_path / "c.db", tmp_path / "rep"
+    result = runner.invoke(app, ["conformance", "run", "8.2.1.2-4-r1", "--span", "1", "--step", "1",
+                                 "--max-slots", "6", "--batch-size", "2", "--store", str(store),
+                                 "-o", str(out)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    lines = [s for s in result.output.splitlines() if " dB: throughput " in s]
+    assert [s.split(" dB:")[0].strip() for s in lines] == ["-3.3", "-2.3", "-1.3"]
+    assert all("over 3 batches" in s for s in lines)
+    assert "% range), margin " in result.output
+    md = (out / "report.md").read_text()
+    assert "two-sided interval per point" in md
+    row = next(s for s in md.splitlines() if s.startswith("| 8.2.1.2-4-r1"))
+    assert row.count("[") >= 3           # throughput, achieved SNR and margin ranges
+    with ResultsStore(store, readonly=True) as db:
+        batches = db.batches(db.runs()[0]["id"])
+    assert all(len(b) == 3 and all(c["blocks"] == 2 for c in b) for b in batches.values())

@@ -137,16 +137,18 @@ def run(
             console.print(f"  {r.verdict}: throughput {p['throughput']:.1%} at {p['snr_db']:g} "
                           f"dB, {r.confidence:.0%} one-sided bounds [{p['low']:.1%}, "
                           f"{p['high']:.1%}] over {p['batches']} independent batches "
-                          f"({p['blocks']} blocks, {p['transmissions']} slots) {elapsed}")
+                          f"({p['blocks']} blocks, {p['transmissions']} slots) {elapsed}",
+                          soft_wrap=True)
             return
         for p in r.points:
             if p["transmissions"]:
                 console.print(f"    {p['snr_db']:g} dB: throughput {p['throughput']:.1%} "
                               f"[{p['low']:.1%}, {p['high']:.1%}] over {p['batches']} batches "
-                              f"({p['transmissions']} slots)")
+                              f"({p['transmissions']} slots)", soft_wrap=True)
         row = report_rows([r])[0]
         console.print(f"  {r.verdict}: 70 % at {row['achieved SNR dB']} dB "
-                      f"({r.confidence:.0%} range), margin {row['margin dB']} dB {elapsed}")
+                      f"({r.confidence:.0%} range), margin {row['margin dB']} dB {elapsed}",
+                      soft_wrap=True)
 
     try:
         with ResultsStore(store) as db:
