@@ -19,6 +19,7 @@ from opennr.numerology import (
     grid_shape,
     ofdm_info,
     resource_grid,
+    slot_number,
 )
 
 # TS 38.211 Tables 4.2-1 and 4.3.2-1: scs (kHz) -> (mu, slots per subframe, slots per frame).
@@ -200,3 +201,10 @@ def test_channel_bandwidth_part_defaults_to_the_carrier_and_must_lie_inside_it()
         check_bwp_fields(3, None)
     with pytest.raises(ConfigError, match="n_size_bwp"):
         check_bwp_fields(3, 276)
+
+
+def test_slot_number_is_the_carriers_or_a_checked_one():
+    carrier = Carrier(scs=30, n_slot=7)
+    assert slot_number(carrier) == 7 and slot_number(carrier, 19) == 19
+    with pytest.raises(ConfigError, match="n_slot"):
+        slot_number(carrier, 20)      # 20 slots per frame at 30 kHz (TS 38.211 Table 4.3.2-1)

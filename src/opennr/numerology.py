@@ -33,6 +33,7 @@ __all__ = [
     "grid_shape",
     "ofdm_info",
     "resource_grid",
+    "slot_number",
 ]
 
 #: N_sc^RB, subcarriers per resource block (§4.4.4.1).
@@ -184,6 +185,20 @@ def check_bwp(carrier: Carrier, bwp: Bwp) -> None:
         raise ConfigError("n_size_bwp", bwp.n_size_bwp,
                           f"n_start_bwp + n_size_bwp must be <= n_start_grid + n_size_grid = {end}",
                           "TS 38.211 §4.4.5")
+
+
+def slot_number(carrier: Carrier, n_slot: int | None = None) -> int:
+    """n_s,f^μ, the slot number within the frame (TS 38.211 §4.3.2): ``n_slot`` checked to be
+    0 .. N_slot^frame,μ − 1, or ``carrier.n_slot`` when None.
+
+    Raises
+    ------
+    ConfigError
+        ``n_slot`` outside the frame.
+    """
+    if n_slot is None:
+        return carrier.n_slot
+    return check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
 
 
 def check_bwp_fields(n_start_bwp: int | None, n_size_bwp: int | None) -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from opennr._validate import as_bits, check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import modulate
-from opennr.numerology import Carrier
+from opennr.numerology import Carrier, slot_number
 from opennr.physical.coreset import CoresetConfig, cce_regs, check_coreset
 from opennr.physical.search_space import (
     AGGREGATION_LEVELS,
@@ -272,14 +272,8 @@ def pdcch_dmrs_values(carrier: Carrier, coreset: CoresetConfig, start_symbol: in
     """
     check_coreset(carrier, coreset, start_symbol)
     n_id = check_int("n_id", n_id, 0, 65535, _CLAUSE_DMRS)
-    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     return _coreset_dmrs(coreset, int(start_symbol), n_id, n_slot, carrier.symbols_per_slot)
-
-
-def _slot(carrier: Carrier, n_slot: int | None) -> int:
-    if n_slot is None:
-        return carrier.n_slot
-    return check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
 
 
 def _grid_index(carrier: Carrier, coreset: CoresetConfig, start_symbol: int,
@@ -360,12 +354,12 @@ def pdcch_cce_dmrs(carrier: Carrier, coreset: CoresetConfig, cces, *, start_symb
     check_coreset(carrier, coreset, start_symbol)
     n_id = check_int("n_id", n_id, 0, 65535, _CLAUSE_DMRS)
     res = pdcch_resources(coreset, cces)
-    return _dmrs_res(carrier, coreset, int(start_symbol), res, n_id, _slot(carrier, n_slot))
+    return _dmrs_res(carrier, coreset, int(start_symbol), res, n_id, slot_number(carrier, n_slot))
 
 
 def _candidate(carrier: Carrier, pdcch: PdcchConfig, n_slot: int | None) -> tuple[int, PdcchResources]:
     check_coreset(carrier, pdcch.coreset, pdcch.search_space.start_symbol)
-    n_s = _slot(carrier, n_slot)
+    n_s = slot_number(carrier, n_slot)
     cces = candidate_cces(pdcch.coreset, pdcch.search_space, pdcch.aggregation_level,
                           pdcch.candidate, n_s, max(pdcch.rnti, 1), n_ci=pdcch.n_ci)
     return n_s, pdcch_resources(pdcch.coreset, cces)

@@ -25,7 +25,7 @@ import numpy as np
 from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields, slot_number
 from opennr.physical.allocation import (
     allocated_crbs,
     check_dmrs_ports,
@@ -460,9 +460,7 @@ def pdsch_dmrs(carrier: Carrier, config: PdschConfig,
         See :func:`pdsch_plan`; ``n_slot`` outside the frame.
     """
     plan = pdsch_plan(carrier, config)
-    if n_slot is None:
-        n_slot = carrier.n_slot
-    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     d = config.dmrs
     n_id = carrier.n_cell_id if d.n_id is None else d.n_id
     idx, val = [], []
@@ -507,9 +505,7 @@ def pdsch_ptrs(carrier: Carrier, config: PdschConfig, n_slot: int | None = None,
         See :func:`pdsch_plan`; ``n_slot`` outside the frame.
     """
     plan = pdsch_plan(carrier, config)
-    if n_slot is None:
-        n_slot = carrier.n_slot
-    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     if plan.ptrs is None:
         return np.zeros(0, np.int64), np.zeros(0, np.complex64)
     d = config.dmrs

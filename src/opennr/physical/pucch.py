@@ -27,7 +27,7 @@ import numpy as np
 from opennr._validate import as_bits, check_choice, check_int
 from opennr.errors import ConfigError
 from opennr.modulation import modulate
-from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields, slot_number
 from opennr.physical.pucch_dmrs import pucch2_dmrs_sequence, pucch3_dmrs_symbols
 from opennr.physical.pucch_sequences import (
     GROUP_HOPPING_MODES,
@@ -377,12 +377,6 @@ def pucch_bit_capacity(carrier: Carrier, config: PucchConfig) -> int:
     return _plan(carrier, config).bit_capacity
 
 
-def _slot(carrier: Carrier, n_slot: int | None) -> int:
-    if n_slot is None:
-        return carrier.n_slot
-    return check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
-
-
 def _hopping_id(carrier: Carrier, config: PucchConfig) -> int:
     return carrier.n_cell_id if config.hopping_id is None else config.hopping_id
 
@@ -412,7 +406,7 @@ def pucch_sequence_table(carrier: Carrier, config: PucchConfig, symbols: tuple[i
     numpy.ndarray of complex64, shape ``np.shape(m_cs) + (len(symbols), 12 n_prb)``
     """
     plan = _plan(carrier, config)
-    n_s = _slot(carrier, n_slot)
+    n_s = slot_number(carrier, n_slot)
     n_id = _hopping_id(carrier, config)
     m_cs_arr = np.asarray(m_cs, dtype=np.int64)
     if m_cs_arr.size and (m_cs_arr.min() < 0 or m_cs_arr.max() > 11):
@@ -595,7 +589,7 @@ def pucch_symbols(carrier: Carrier, config: PucchConfig, *, ack: object = None, 
     """
     plan = _plan(carrier, config)
     codeword = _resolve_uci(carrier, config, codeword, uci)
-    return _data_symbols(carrier, config, plan, _slot(carrier, n_slot), ack, sr, codeword)
+    return _data_symbols(carrier, config, plan, slot_number(carrier, n_slot), ack, sr, codeword)
 
 
 def _resolve_uci(carrier: Carrier, config: PucchConfig, codeword: object, uci: object) -> object:
@@ -619,7 +613,7 @@ def pucch_dmrs(carrier: Carrier, config: PucchConfig, *, n_slot: int | None = No
     numpy.ndarray of complex64
     """
     plan = _plan(carrier, config)
-    n_s = _slot(carrier, n_slot)
+    n_s = slot_number(carrier, n_slot)
     fmt = config.format
     if fmt == 0:
         return np.zeros(0, np.complex64)
@@ -654,7 +648,7 @@ def pucch_grid(carrier: Carrier, config: PucchConfig, *, ack: object = None, sr:
         Zero outside the PUCCH; all zero for a format 0 PUCCH with nothing to send.
     """
     plan = _plan(carrier, config)
-    n_s = _slot(carrier, n_slot)
+    n_s = slot_number(carrier, n_slot)
     grid = np.zeros(plan.n_symb_slot * plan.n_subcarriers, np.complex64)
     codeword = _resolve_uci(carrier, config, codeword, uci)
     x = _data_symbols(carrier, config, plan, n_s, ack, sr, codeword)

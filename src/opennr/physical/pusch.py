@@ -30,7 +30,7 @@ from opennr._validate import as_llrs, check_choice, check_int
 from opennr.coding.smallblock import PLACEHOLDER_X, PLACEHOLDER_Y
 from opennr.errors import ConfigError
 from opennr.modulation import bits_per_symbol, modulate
-from opennr.numerology import Carrier, channel_bwp, check_bwp_fields
+from opennr.numerology import Carrier, channel_bwp, check_bwp_fields, slot_number
 from opennr.physical import _pusch_kernels
 from opennr.physical.allocation import (
     allocated_crbs,
@@ -706,8 +706,7 @@ def pusch_tp_ptrs(carrier: Carrier, config: PuschConfig, n_slot: int | None = No
     plan = pusch_plan(carrier, config)
     if not isinstance(config.ptrs, TpPtrsConfig) or plan.ptrs_symbols.size == 0:
         return np.zeros(0, np.complex64)
-    n_slot = check_int("n_slot", carrier.n_slot if n_slot is None else n_slot, 0,
-                       carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     n_id = config.ptrs.n_id
     if n_id is None:
         n_id = carrier.n_cell_id if config.n_id_rs is None else config.n_id_rs
@@ -737,8 +736,7 @@ def pusch_ptrs(carrier: Carrier, config: PuschConfig,
     plan = pusch_plan(carrier, config)
     if not isinstance(config.ptrs, PtrsConfig) or plan.ptrs_indices.size == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.complex64)
-    n_slot = check_int("n_slot", carrier.n_slot if n_slot is None else n_slot, 0,
-                       carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     d, p = config.dmrs, config.ptrs
     n_id = carrier.n_cell_id if d.n_id is None else d.n_id
     k_sc = plan.n_subcarriers
@@ -805,9 +803,7 @@ def pusch_dmrs(carrier: Carrier, config: PuschConfig,
         β w_f(k') w_t(l') r(2n + k'), β = ``config.dmrs.beta``.
     """
     plan = pusch_plan(carrier, config)
-    if n_slot is None:
-        n_slot = carrier.n_slot
-    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     d = config.dmrs
     # the DM-RS symbols of each hop (one group without frequency hopping)
     hop_of = np.searchsorted(np.asarray(plan.hop_symbols), plan.dmrs_symbols, side="right") - 1

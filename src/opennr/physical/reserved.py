@@ -18,7 +18,7 @@ import numpy as np
 
 from opennr._validate import check_int
 from opennr.errors import ConfigError
-from opennr.numerology import N_SC_RB, Carrier
+from opennr.numerology import N_SC_RB, Carrier, slot_number
 from opennr.physical.coreset import CoresetConfig, check_coreset
 from opennr.physical.ssb import SSB_SUBCARRIERS, SSB_SYMBOLS, SsBurstConfig
 
@@ -103,8 +103,7 @@ def ssb_reserved(carrier: Carrier, ssb: SsBurstConfig, n_slot: int | None = None
         raise ConfigError("ssb", f"carrier scs={c.scs}, grid {c.n_start_grid}+{c.n_size_grid}",
                           "the SS burst must be on the PDSCH carrier grid (same subcarrier "
                           "spacing and resource grid)", _CLAUSE)
-    n_slot = carrier.n_slot if n_slot is None else n_slot
-    n_slot = check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
+    n_slot = slot_number(carrier, n_slot)
     n_frame = carrier.n_frame if n_frame is None else check_int("n_frame", n_frame, 0)
     slots_hf = carrier.slots_per_frame // 2
     if not ssb.has_burst(2 * n_frame + n_slot // slots_hf):

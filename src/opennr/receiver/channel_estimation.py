@@ -47,7 +47,7 @@ import scipy.special
 
 from opennr._validate import check_choice, check_int
 from opennr.errors import ConfigError
-from opennr.numerology import Carrier
+from opennr.numerology import Carrier, slot_number
 from opennr.physical.pdsch import PdschConfig, pdsch_dmrs, pdsch_plan
 from opennr.physical.pusch import PuschConfig, pusch_dmrs, pusch_plan
 from opennr.receiver import _estimation_kernels as _k
@@ -233,11 +233,6 @@ def _check_grid(grid: object, carrier: Carrier) -> np.ndarray:
     return y
 
 
-def _slot(carrier: Carrier, n_slot: int | None) -> int:
-    n = carrier.n_slot if n_slot is None else n_slot
-    return check_int("n_slot", n, 0, carrier.slots_per_frame - 1, "TS 38.211 §4.3.2")
-
-
 def _check_bundle(cov_bundle_size: int | None) -> int | None:
     if cov_bundle_size is None:
         return None
@@ -351,7 +346,7 @@ def _ls_dof(carrier: Carrier, config) -> tuple:
 
 def _check_estimate_inputs(grid, carrier, config, n_slot, cov_bundle_size):
     y = _check_grid(grid, carrier)
-    n_slot = _slot(carrier, n_slot)
+    n_slot = slot_number(carrier, n_slot)
     bundle = _check_bundle(cov_bundle_size)
     carrier0 = dataclasses.replace(carrier, n_slot=0, n_frame=0)
     ep = _estimation_plan(carrier0, config)

@@ -38,7 +38,7 @@ import numpy as np
 from opennr._validate import check_int
 from opennr.errors import ConfigError
 from opennr.modulation import demodulate, modulate
-from opennr.numerology import Carrier
+from opennr.numerology import Carrier, slot_number
 from opennr.physical.coreset import CoresetConfig
 from opennr.physical.pdcch import (
     DMRS_SUBCARRIERS,
@@ -268,8 +268,7 @@ def pdcch_blind_decode(grid, carrier: Carrier, monitored: Sequence[MonitoredSear
     """
     g = rx_slot_grid("grid", grid, carrier).astype(np.complex64, copy=False)
     rnti = check_int("rnti", rnti, 0, 65535, _CLAUSE)
-    n_s = carrier.n_slot if n_slot is None else check_int("n_slot", n_slot, 0, carrier.slots_per_frame - 1,
-                                                          "TS 38.211 §4.3.2")
+    n_s = slot_number(carrier, n_slot)
     if noise_var is not None and not (np.isfinite(noise_var) and noise_var > 0):
         raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
     found: list[PdcchDetection] = []
