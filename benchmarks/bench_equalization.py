@@ -10,7 +10,6 @@ work, so they are pessimistic.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from _timing import best_time
@@ -28,7 +27,6 @@ def _crandn(rng, *shape):
 
 def run(quick: bool = False) -> list[dict]:
     """Time ``equalize`` for each case and method; return one dict per figure."""
-    numba.set_num_threads(1)
     rng = np.random.default_rng(1)
     repeats = 5 if quick else 30
     results: list[dict] = []

@@ -206,6 +206,70 @@ def _gram1(hf, yf, i0, nb, g, br, bi):
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
+def _gram2(hf, yf, i0, nb, ar, ai, br, bi):
+    """Two layers straight from the interleaved complex64 samples: the packed G = HᴴH and
+    Hᴴy, two receive antennas per pass; return the non-finite flags of :func:`_load`."""
+    n_rx = hf.shape[0]
+    bad_h = 0
+    bad_y = 0
+    g00 = ar[0]
+    g10r = ar[1]
+    g10i = ai[1]
+    g11 = ar[2]
+    u0r = br[0]
+    u0i = bi[0]
+    u1r = br[1]
+    u1i = bi[1]
+    r = 0
+    while r < n_rx:
+        pair = r + 1 < n_rx
+        s = r + 1 if pair else r
+        p0 = hf[r, 0, 2 * i0:2 * (i0 + nb)]
+        q0 = hf[r, 1, 2 * i0:2 * (i0 + nb)]
+        y0 = yf[r, 2 * i0:2 * (i0 + nb)]
+        p1 = hf[s, 0, 2 * i0:2 * (i0 + nb)]
+        q1 = hf[s, 1, 2 * i0:2 * (i0 + nb)]
+        y1 = yf[s, 2 * i0:2 * (i0 + nb)]
+        w1 = 1.0 if pair else 0.0
+        first = r == 0
+        for b in range(nb):
+            # antenna r: (pr, pi) layer 0, (qr, qi) layer 1, (vr, vi) sample; antenna s weighted
+            pr0 = np.float64(p0[2 * b])
+            pi0 = np.float64(p0[2 * b + 1])
+            qr0 = np.float64(q0[2 * b])
+            qi0 = np.float64(q0[2 * b + 1])
+            vr0 = np.float64(y0[2 * b])
+            vi0 = np.float64(y0[2 * b + 1])
+            pr1 = np.float64(p1[2 * b]) * w1
+            pi1 = np.float64(p1[2 * b + 1]) * w1
+            qr1 = np.float64(q1[2 * b]) * w1
+            qi1 = np.float64(q1[2 * b + 1]) * w1
+            vr1 = np.float64(y1[2 * b])
+            vi1 = np.float64(y1[2 * b + 1])
+            e00 = (pr0 * pr0 + pi0 * pi0) + (pr1 * pr1 + pi1 * pi1)
+            e11 = (qr0 * qr0 + qi0 * qi0) + (qr1 * qr1 + qi1 * qi1)
+            e10r = (qr0 * pr0 + qi0 * pi0) + (qr1 * pr1 + qi1 * pi1)      # conj(q) p
+            e10i = (qr0 * pi0 - qi0 * pr0) + (qr1 * pi1 - qi1 * pr1)
+            f0r = (pr0 * vr0 + pi0 * vi0) + (pr1 * vr1 + pi1 * vi1)       # conj(p) y
+            f0i = (pr0 * vi0 - pi0 * vr0) + (pr1 * vi1 - pi1 * vr1)
+            f1r = (qr0 * vr0 + qi0 * vi0) + (qr1 * vr1 + qi1 * vi1)       # conj(q) y
+            f1i = (qr0 * vi0 - qi0 * vr0) + (qr1 * vi1 - qi1 * vr1)
+            g00[b] = e00 if first else g00[b] + e00
+            g11[b] = e11 if first else g11[b] + e11
+            g10r[b] = e10r if first else g10r[b] + e10r
+            g10i[b] = e10i if first else g10i[b] + e10i
+            u0r[b] = f0r if first else u0r[b] + f0r
+            u0i[b] = f0i if first else u0i[b] + f0i
+            u1r[b] = f1r if first else u1r[b] + f1r
+            u1i[b] = f1i if first else u1i[b] + f1i
+            bad_h |= not (abs(pr0) + abs(pi0) + abs(qr0) + abs(qi0) + abs(pr1) + abs(pi1)
+                          + abs(qr1) + abs(qi1) < np.inf)
+            bad_y |= not (abs(vr0) + abs(vi0) + abs(vr1) + abs(vi1) < np.inf)
+        r += 2
+    return (1 if bad_y else 0) | (2 if bad_h else 0)
+
+
+@numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
 def _solve1(nb, i0, s2, zf, min_pivot, g, br, bi, xf, nv):
     """One layer: x̂ = Hᴴy / ‖h‖² and σ²/‖h‖² for ZF and for unbiased MMSE alike (μ = g/(g+σ²));
     a zero channel (ZF) or μ ≤ min_pivot (MMSE) gives x̂ = 0 and an infinite noise variance."""
@@ -429,7 +493,7 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
     n_rx = hf.shape[0]
     nu = hf.shape[1]
     n_t = nu * (nu + 1) // 2
-    direct = nu == 1 and mode != IRC        # one layer without whitening: no planes of H, y
+    direct = nu <= 2 and mode != IRC        # one or two layers, no whitening: no planes of H, y
     n_h = 0 if direct else n_rx
     hr = np.empty((n_h, nu, block))
     hi = np.empty((n_h, nu, block))
@@ -462,8 +526,10 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
         else:
             for b in range(nb):
                 s2[b] = n0[i0 + b]
-        if direct:
+        if direct and nu == 1:
             flags |= _gram1(hf, yf, i0, nb, ar[0], br[0], bi[0])
+        elif direct:
+            flags |= _gram2(hf, yf, i0, nb, ar, ai, br, bi)
         else:
             flags |= _load(hf, yf, i0, nb, hr, hi, yr, yi)
             if mode == IRC:
@@ -495,21 +561,3 @@ def detect(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, bl
     """
     return _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot,
                          block, 0, nv.shape[1], xf, nv)
-
-
-@numba.njit(cache=True, nogil=True, parallel=True)
-def detect_parallel(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block,
-                    n_chunks, xf, nv):
-    """:func:`detect` with the REs split into ``n_chunks`` chunks on numba threads (each RE is
-    independent, so the result does not depend on the number of threads)."""
-    m = nv.shape[1]
-    flags = np.zeros(n_chunks, np.int64)
-    for c in numba.prange(n_chunks):
-        i_start = c * m // n_chunks
-        i_stop = (c + 1) * m // n_chunks
-        flags[c] = _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode,
-                                 min_pivot, block, i_start, i_stop, xf, nv)
-    out = 0
-    for c in range(n_chunks):
-        out |= flags[c]
-    return out

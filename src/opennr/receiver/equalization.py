@@ -21,7 +21,6 @@ The effective noise variance per RE and layer is what the soft demapper needs
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
 from opennr._validate import check_choice
@@ -33,7 +32,6 @@ EQUALIZERS = ("mmse", "zf", "irc")
 _MAX_LAYERS = 8
 _MIN_PIVOT = 1e-12
 _COV_LOADING = 1e-6       # diagonal loading of R_nn relative to its mean diagonal
-_MIN_CHUNK = 16384        # REs per thread below which the detection stays on one thread
 _BLOCK = 256              # REs per block of the kernels
 
 
@@ -196,11 +194,7 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     nv = np.empty((nu, m), np.float32)
     args = (_readonly(hk.view(np.float32)), _readonly(yk.view(np.float32)), _readonly(n0k),
             stride, _readonly(winv), _readonly(gidx), gstride, mode, _MIN_PIVOT, _BLOCK)
-    n_chunks = min(numba.get_num_threads(), m // _MIN_CHUNK)
-    if n_chunks > 1:
-        flags = _k.detect_parallel(*args, n_chunks, x.view(np.float32), nv)
-    else:
-        flags = _k.detect(*args, x.view(np.float32), nv)
+    flags = _k.detect(*args, x.view(np.float32), nv)
     if flags:
         raise ValueError(f"{'y' if flags & 1 else 'h'}: must be finite numbers")
     if not batch:
