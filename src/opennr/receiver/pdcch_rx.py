@@ -49,7 +49,7 @@ from opennr.physical.pdcch import (
     pdcch_scrambling_n_rnti,
 )
 from opennr.physical.search_space import SearchSpaceConfig, is_monitoring_slot, search_space_candidates
-from opennr.receiver._grid import rx_slot_grid
+from opennr.receiver._common import check_noise_var, rx_slot_grid
 from opennr.receiver.equalization import equalize
 from opennr.sequences.gold import gold_sequence
 from opennr.transport.dci_coding import DCI_A_MAX, dci_decode, dci_encode
@@ -269,8 +269,7 @@ def pdcch_blind_decode(grid, carrier: Carrier, monitored: Sequence[MonitoredSear
     g = rx_slot_grid("grid", grid, carrier).astype(np.complex64, copy=False)
     rnti = check_int("rnti", rnti, 0, 65535, _CLAUSE)
     n_s = slot_number(carrier, n_slot)
-    if noise_var is not None and not (np.isfinite(noise_var) and noise_var > 0):
-        raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
+    noise_var = check_noise_var(noise_var)
     found: list[PdcchDetection] = []
     for mon in monitored:
         if not isinstance(mon, MonitoredSearchSpace):

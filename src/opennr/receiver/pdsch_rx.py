@@ -24,6 +24,7 @@ from opennr.numerology import Carrier
 from opennr.physical.layermap import layer_demap, per_codeword
 from opennr.physical.pdsch import PdschConfig, pdsch_indices, pdsch_plan, pdsch_ptrs
 from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
+from opennr.receiver._common import check_noise_var
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
 from opennr.receiver.equalization import EQUALIZERS, equalize
 from opennr.transport.harq import HarqBuffer
@@ -198,11 +199,8 @@ def pdsch_demodulate(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
     check_choice("equalizer", equalizer, EQUALIZERS)
     est = estimate_channel(grid, carrier, config, estimator=estimator, h_true=h_true,
                            n_slot=n_slot)
-    s2 = est.noise_var
-    if noise_var is not None:
-        s2 = float(noise_var)
-        if not np.isfinite(s2) or s2 <= 0:
-            raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
+    known = check_noise_var(noise_var)
+    s2 = est.noise_var if known is None else known
     y = np.asarray(grid).astype(np.complex64, copy=False)
     n_rx = y.shape[0]
     idx = pdsch_indices(carrier, config, reserved=reserved)

@@ -44,7 +44,7 @@ from opennr.physical.pucch import (
 from opennr.physical.pucch_sequences import PUCCH1_SPREADING_FACTORS, pucch1_occ, pucch4_occ
 from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
 from opennr.physical.transform_precoding import transform_deprecode
-from opennr.receiver._grid import rx_slot_grid
+from opennr.receiver._common import rx_slot_grid
 from opennr.transport.uci import A_UCI_MAX, uci_decode, uci_min_e
 
 __all__ = [

@@ -41,6 +41,7 @@ from opennr.physical.pusch import (
 )
 from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import transform_deprecode
+from opennr.receiver._common import check_noise_var
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
 from opennr.receiver.equalization import equalize
 from opennr.receiver.pdsch_rx import NOISE_CEILING, NOISE_FLOOR
@@ -214,11 +215,8 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     """
     est = pusch_estimate(grid, carrier, config, n_slot=n_slot, estimator=estimator,
                          h_true=h_true)
-    s2 = est.noise_var
-    if noise_var is not None:
-        s2 = float(noise_var)
-        if not np.isfinite(s2) or s2 <= 0:
-            raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
+    known = check_noise_var(noise_var)
+    s2 = est.noise_var if known is None else known
     plan = pusch_plan(carrier, config)
     y = np.asarray(grid).astype(np.complex64, copy=False)
     n_rx, nu = y.shape[0], config.n_layers

@@ -1,4 +1,5 @@
-"""Received slot grids as the receivers take them (not normative)."""
+"""What the receivers share: the received slot grid and the known noise variance they take (not
+normative)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,19 @@ def rx_slot_grid(name: str, grid: object, carrier: Carrier) -> np.ndarray:
     if not np.issubdtype(y.dtype, np.number):
         raise ValueError(f"{name}: expected complex resource elements, got {y.dtype}")
     return y
+
+
+def check_noise_var(noise_var: float | None) -> float | None:
+    """A known noise variance σ² per RE and antenna as a float (None: estimate it).
+
+    Raises
+    ------
+    ValueError
+        Not a positive finite number.
+    """
+    if noise_var is None:
+        return None
+    s2 = float(noise_var)
+    if not np.isfinite(s2) or s2 <= 0:
+        raise ValueError(f"noise_var: must be a positive finite number, got {noise_var!r}")
+    return s2
