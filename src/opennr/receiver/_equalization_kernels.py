@@ -175,6 +175,10 @@ def _gram1(hf, yf, i0, nb, g, br, bi):
     n_rx = hf.shape[0]
     bad_h = 0
     bad_y = 0
+    for b in range(nb):
+        g[b] = 0.0
+        br[b] = 0.0
+        bi[b] = 0.0
     r = 0
     while r < n_rx:
         h0 = hf[r, 0, 2 * i0:2 * (i0 + nb)]
@@ -183,7 +187,6 @@ def _gram1(hf, yf, i0, nb, g, br, bi):
         h1 = hf[r + 1 if pair else r, 0, 2 * i0:2 * (i0 + nb)]
         y1 = yf[r + 1 if pair else r, 2 * i0:2 * (i0 + nb)]
         w1 = 1.0 if pair else 0.0
-        first = r == 0
         for b in range(nb):
             ar0 = np.float64(h0[2 * b])
             ai0 = np.float64(h0[2 * b + 1])
@@ -196,9 +199,9 @@ def _gram1(hf, yf, i0, nb, g, br, bi):
             eg = (ar0 * ar0 + ai0 * ai0) + (ar1 * ar1 + ai1 * ai1)
             er = (ar0 * vr0 + ai0 * vi0) + (ar1 * vr1 + ai1 * vi1)
             ei = (ar0 * vi0 - ai0 * vr0) + (ar1 * vi1 - ai1 * vr1)
-            g[b] = eg if first else g[b] + eg
-            br[b] = er if first else br[b] + er
-            bi[b] = ei if first else bi[b] + ei
+            g[b] += eg
+            br[b] += er
+            bi[b] += ei
             bad_h |= not (abs(ar0) + abs(ai0) + abs(ar1) + abs(ai1) < np.inf)
             bad_y |= not (abs(vr0) + abs(vi0) + abs(vr1) + abs(vi1) < np.inf)
         r += 2
@@ -220,6 +223,15 @@ def _gram2(hf, yf, i0, nb, ar, ai, br, bi):
     u0i = bi[0]
     u1r = br[1]
     u1i = bi[1]
+    for b in range(nb):
+        g00[b] = 0.0
+        g10r[b] = 0.0
+        g10i[b] = 0.0
+        g11[b] = 0.0
+        u0r[b] = 0.0
+        u0i[b] = 0.0
+        u1r[b] = 0.0
+        u1i[b] = 0.0
     r = 0
     while r < n_rx:
         pair = r + 1 < n_rx
@@ -231,7 +243,6 @@ def _gram2(hf, yf, i0, nb, ar, ai, br, bi):
         q1 = hf[s, 1, 2 * i0:2 * (i0 + nb)]
         y1 = yf[s, 2 * i0:2 * (i0 + nb)]
         w1 = 1.0 if pair else 0.0
-        first = r == 0
         for b in range(nb):
             # antenna r: (pr, pi) layer 0, (qr, qi) layer 1, (vr, vi) sample; antenna s weighted
             pr0 = np.float64(p0[2 * b])
@@ -254,14 +265,14 @@ def _gram2(hf, yf, i0, nb, ar, ai, br, bi):
             f0i = (pr0 * vi0 - pi0 * vr0) + (pr1 * vi1 - pi1 * vr1)
             f1r = (qr0 * vr0 + qi0 * vi0) + (qr1 * vr1 + qi1 * vi1)       # conj(q) y
             f1i = (qr0 * vi0 - qi0 * vr0) + (qr1 * vi1 - qi1 * vr1)
-            g00[b] = e00 if first else g00[b] + e00
-            g11[b] = e11 if first else g11[b] + e11
-            g10r[b] = e10r if first else g10r[b] + e10r
-            g10i[b] = e10i if first else g10i[b] + e10i
-            u0r[b] = f0r if first else u0r[b] + f0r
-            u0i[b] = f0i if first else u0i[b] + f0i
-            u1r[b] = f1r if first else u1r[b] + f1r
-            u1i[b] = f1i if first else u1i[b] + f1i
+            g00[b] += e00
+            g11[b] += e11
+            g10r[b] += e10r
+            g10i[b] += e10i
+            u0r[b] += f0r
+            u0i[b] += f0i
+            u1r[b] += f1r
+            u1i[b] += f1i
             bad_h |= not (abs(pr0) + abs(pi0) + abs(qr0) + abs(qi0) + abs(pr1) + abs(pi1)
                           + abs(qr1) + abs(qi1) < np.inf)
             bad_y |= not (abs(vr0) + abs(vi0) + abs(vr1) + abs(vi1) < np.inf)
