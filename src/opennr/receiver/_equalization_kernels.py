@@ -60,55 +60,76 @@ def _load(hf, yf, i0, nb, hr, hi, yr, yi):
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy")
-def _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
+def _whiten(wtr, wti, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi):
     """H ← W H and y ← W y with the lower-triangular whitening W = L⁻¹ of the covariance group
-    of each RE. W is spread over the block run by run of REs of one group (the REs of a PRB
-    are usually neighbours); the rows go from the last one up, so that the product is formed
-    in place."""
+    of each RE: entry t of the packed W of group g is (wtr[t, g], wti[t, g]). W is gathered
+    into planes for the block; the rows go from the last one up, so that the product is
+    formed in place."""
     n_rx = hr.shape[0]
     nu = hr.shape[1]
-    b0 = 0
-    while b0 < nb:
-        g = group[(i0 + b0) * group_stride]
-        b1 = b0 + 1
-        while b1 < nb and group[(i0 + b1) * group_stride] == g:
-            b1 += 1
-        for r in range(n_rx):
-            for c in range(r + 1):
-                w = winv[g, r, c]
-                d_r = wr[_tri(r, c)]
-                d_i = wi[_tri(r, c)]
-                for b in range(b0, b1):
-                    d_r[b] = w.real
-                    d_i[b] = w.imag
-        b0 = b1
-    for r in range(n_rx - 1, -1, -1):
-        for p in range(nu + 1):
-            if p < nu:
-                xr = hr[r, p]
-                xi = hi[r, p]
-            else:
-                xr = yr[r]
-                xi = yi[r]
-            w_r = wr[_tri(r, r)]
-            w_i = wi[_tri(r, r)]
+    if group_stride == 0:
+        g = group[0]
+        for t in range(wtr.shape[0]):
+            d_r = wr[t]
+            d_i = wi[t]
+            w_r = wtr[t, g]
+            w_i = wti[t, g]
             for b in range(nb):
-                tr = w_r[b] * xr[b] - w_i[b] * xi[b]
-                ti = w_r[b] * xi[b] + w_i[b] * xr[b]
+                d_r[b] = w_r
+                d_i[b] = w_i
+    else:
+        grp = group[i0:i0 + nb]
+        for t in range(wtr.shape[0]):
+            d_r = wr[t]
+            d_i = wi[t]
+            s_r = wtr[t]
+            s_i = wti[t]
+            for b in range(nb):
+                d_r[b] = s_r[grp[b]]
+                d_i[b] = s_i[grp[b]]
+    for r in range(n_rx - 1, -1, -1):
+        d = wr[_tri(r, r)]                  # the diagonal of W is real
+        for p in range(nu + 1):
+            xr, xi = _column(hr, hi, yr, yi, r, p)
+            if r == 0:
+                for b in range(nb):
+                    xr[b] *= d[b]
+                    xi[b] *= d[b]
+                continue
+            # x_r ← W_rr x_r + W_r0 x_0, then the other columns c < r two by two
+            sr, si = _column(hr, hi, yr, yi, 0, p)
+            ur = wr[_tri(r, 0)]
+            ui = wi[_tri(r, 0)]
+            for b in range(nb):
+                tr = d[b] * xr[b] + (ur[b] * sr[b] - ui[b] * si[b])
+                ti = d[b] * xi[b] + (ur[b] * si[b] + ui[b] * sr[b])
                 xr[b] = tr
                 xi[b] = ti
-            for c in range(r):
-                if p < nu:
-                    sr = hr[c, p]
-                    si = hi[c, p]
+            c = 1
+            while c < r:
+                sr, si = _column(hr, hi, yr, yi, c, p)
+                ur = wr[_tri(r, c)]
+                ui = wi[_tri(r, c)]
+                if c + 1 < r:
+                    tr_, ti_ = _column(hr, hi, yr, yi, c + 1, p)
+                    vr = wr[_tri(r, c + 1)]
+                    vi = wi[_tri(r, c + 1)]
+                    for b in range(nb):
+                        xr[b] += (ur[b] * sr[b] - ui[b] * si[b]) + (vr[b] * tr_[b] - vi[b] * ti_[b])
+                        xi[b] += (ur[b] * si[b] + ui[b] * sr[b]) + (vr[b] * ti_[b] + vi[b] * tr_[b])
                 else:
-                    sr = yr[c]
-                    si = yi[c]
-                w_r = wr[_tri(r, c)]
-                w_i = wi[_tri(r, c)]
-                for b in range(nb):
-                    xr[b] += w_r[b] * sr[b] - w_i[b] * si[b]
-                    xi[b] += w_r[b] * si[b] + w_i[b] * sr[b]
+                    for b in range(nb):
+                        xr[b] += ur[b] * sr[b] - ui[b] * si[b]
+                        xi[b] += ur[b] * si[b] + ui[b] * sr[b]
+                c += 2
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _column(hr, hi, yr, yi, r, p):
+    """Planes of antenna r of layer p of H, or of y for p = ν."""
+    if p < hr.shape[1]:
+        return hr[r, p], hi[r, p]
+    return yr[r], yi[r]
 
 
 @numba.njit(cache=True, nogil=True, fastmath=_FM, error_model="numpy", inline="always")
@@ -497,7 +518,7 @@ def _store(nb, i0, br, bi, vb, xf, nv):
 
 
 @numba.njit(cache=True, nogil=True)
-def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block,
+def _detect_range(hf, yf, n0, n0_stride, wtr, wti, group, group_stride, mode, min_pivot, block,
                   i_start, i_stop, xf, nv):
     """Detect REs i_start..i_stop−1 (see :func:`detect`), block by block; return the
     non-finite flags of :func:`_load`."""
@@ -544,7 +565,7 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
         else:
             flags |= _load(hf, yf, i0, nb, hr, hi, yr, yi)
             if mode == IRC:
-                _whiten(winv, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi)
+                _whiten(wtr, wti, group, group_stride, i0, nb, hr, hi, yr, yi, wr, wi)
             _gram(nb, hr, hi, yr, yi, ar, ai, br, bi)
         if nu == 1:
             _solve1(nb, i0, s2, zf, min_pivot, ar[0], br[0], bi[0], xf, nv)
@@ -558,17 +579,19 @@ def _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pi
 
 
 @numba.njit(cache=True, nogil=True)
-def detect(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot, block, xf, nv):
+def detect(hf, yf, n0, n0_stride, wtr, wti, group, group_stride, mode, min_pivot, block, xf,
+           nv):
     """Linear detection of every RE on one thread: unbiased MMSE x̂ = (HᴴH + σ²I)⁻¹Hᴴy / μ,
     ZF x̂ = (HᴴH)⁻¹Hᴴy, or MMSE-IRC (MMSE with σ² = 1 after whitening H and y by the
     lower-triangular W = L⁻¹ of R = L Lᴴ), with the effective noise variance of each layer.
 
     hf (n_rx, ν, 2m) and yf (n_rx, 2m) float32: complex64 channel and samples viewed as real
-    and imaginary parts; n0 float64 read at i · n0_stride (MMSE, ZF); winv (G, n_rx, n_rx)
-    complex128 and group (m,) int64 read at i · group_stride (IRC); mode MMSE, ZF or IRC;
+    and imaginary parts; n0 float64 read at i · n0_stride (MMSE, ZF); for IRC, wtr and wti
+    (n_rx(n_rx+1)/2, G) float64, the packed rows of W = L⁻¹ of each covariance group, and
+    group (m,) int64, the group of each RE (group_stride 1) or of all (0); mode MMSE, ZF or IRC;
     outputs xf (ν, 2m) float32 (a complex64 array viewed as float32) and nv (ν, m) float32.
     A singular matrix gives x̂ = 0 and nv = inf. Returns 1 if a sample and 2 if a channel
     coefficient is NaN or infinite (the outputs are then meaningless), else 0.
     """
-    return _detect_range(hf, yf, n0, n0_stride, winv, group, group_stride, mode, min_pivot,
+    return _detect_range(hf, yf, n0, n0_stride, wtr, wti, group, group_stride, mode, min_pivot,
                          block, 0, nv.shape[1], xf, nv)

@@ -36,7 +36,8 @@ _BLOCK = 256              # REs per block of the kernels
 
 
 def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n: int):
-    """Lower-triangular L⁻¹ of every covariance group (R + δI = L Lᴴ) and the group of each RE."""
+    """Lower-triangular W = L⁻¹ of every covariance group (R + δI = L Lᴴ), packed by rows as
+    real and imaginary (n_rx(n_rx+1)/2, G) planes, and the group of each RE."""
     r = np.asarray(noise_cov)
     if r.ndim == 2:
         r = r[None]
@@ -79,7 +80,9 @@ def _whitening(noise_cov: object, cov_index: object, n_rx: int, batch: tuple, n:
     winv = np.zeros((n_g, n_rx, n_rx), np.complex128)
     winv[:] = np.eye(n_rx)
     winv[used] = np.linalg.inv(low)
-    return winv, gidx, stride
+    rows, cols = np.tril_indices(n_rx)       # packed by rows: (r, c), c ≤ r
+    packed = np.ascontiguousarray(winv[:, rows, cols].T)
+    return packed.real.copy(), packed.imag.copy(), gidx, stride
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -175,11 +178,12 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     batch = hv.shape[:-3]
     irc = method == "irc"
     if irc:
-        winv, gidx, gstride = _whitening(noise_cov, cov_index, n_rx, batch, n)
+        wtr, wti, gidx, gstride = _whitening(noise_cov, cov_index, n_rx, batch, n)
         mode, n0k, stride = _k.IRC, np.ones(1), 0
     else:
         mode = _k.ZF if zf else _k.MMSE
-        winv, gidx, gstride = np.zeros((1, 1, 1), np.complex128), np.zeros(1, np.int64), 0
+        wtr = wti = np.zeros((1, 1))
+        gidx, gstride = np.zeros(1, np.int64), 0
         n0k, stride = _noise_var(noise_var, zf, batch, n)
     # fold the batch into the RE axis
     hk = hv.astype(np.complex64, copy=False)
@@ -193,7 +197,8 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     x = np.empty((nu, m), np.complex64)
     nv = np.empty((nu, m), np.float32)
     args = (_readonly(hk.view(np.float32)), _readonly(yk.view(np.float32)), _readonly(n0k),
-            stride, _readonly(winv), _readonly(gidx), gstride, mode, _MIN_PIVOT, _BLOCK)
+            stride, _readonly(wtr), _readonly(wti), _readonly(gidx), gstride, mode, _MIN_PIVOT,
+            _BLOCK)
     flags = _k.detect(*args, x.view(np.float32), nv)
     if flags:
         raise ValueError(f"{'y' if flags & 1 else 'h'}: must be finite numbers")
