@@ -1,6 +1,6 @@
 """From a scenario's effective configuration to a link: ``pdsch`` (:class:`~opennr.link.PdschLink`),
-``pusch`` (``opennr.link.pusch.PuschLink``) and ``dlsch-awgn``
-(:class:`~opennr.link.DlschAwgnLink`).
+``pusch`` (``opennr.link.pusch.PuschLink``), ``dlsch-awgn``
+(:class:`~opennr.link.DlschAwgnLink`) and ``pucch`` (``opennr.link.pucch.PucchLink``).
 
 :func:`build_link` is what a worker process calls for every batch; it keeps the links it built,
 so a worker builds each point's link once.
@@ -30,10 +30,12 @@ def build_link(spec: Any):
 
 
 def link_sizes(link: Any, config: dict) -> tuple[int, float, int]:
-    """Transport block size, slot duration in seconds (TS 38.211 §4.3.2: 1 ms / 2^μ) and
-    transmissions per block of a built link."""
-    tbs = int(link.sch.tbs)
+    """Transport block size (the payload bits of a PUCCH), slot duration in seconds (TS 38.211
+    §4.3.2: 1 ms / 2^μ) and transmissions per block of a built link."""
     slot_seconds = 1e-3 * 15 / config["link"]["scs"]
+    if config["link"]["kind"] == "pucch":
+        return int(link.block_bits), slot_seconds, 1
+    tbs = int(link.sch.tbs)
     rx = config["receiver"]
     return tbs, slot_seconds, rx["max_transmissions"] if rx["harq"] else 1
 
@@ -109,4 +111,37 @@ def _dlsch_awgn(config: dict):
         decoder=rx["decoder"], max_iterations=rx["iterations"], n_rnti=link["n_rnti"]))
 
 
-_BUILDERS = {"pdsch": _pdsch, "pusch": _pusch, "dlsch-awgn": _dlsch_awgn}
+#: Default PUCCH symbols (first, count): the last symbol for the short formats 0 and 2, the whole
+#: slot for the long formats (TS 38.211 Table 6.3.2.1-1).
+_PUCCH_SYMBOLS = {0: (13, 1), 1: (0, 14), 2: (13, 1), 3: (0, 14), 4: (0, 14)}
+
+
+def _pucch(config: dict):
+    """The PUCCH link; with hopping and no second hop PRB, the second hop takes the last PRBs of
+    the carrier (the set-up of TS 38.104 §8.3)."""
+    from opennr.link.pucch import PucchLink, PucchLinkConfig
+    from opennr.numerology import Carrier
+    from opennr.physical.pucch import PucchConfig
+
+    link, p = config["link"], config["link"]["pucch"]
+    carrier = Carrier(scs=link["scs"], n_size_grid=link["n_prb"], n_cell_id=link["n_cell_id"])
+    fmt = p["format"]
+    symbols = tuple(p["symbols"]) if p["symbols"] is not None else _PUCCH_SYMBOLS[fmt]
+    second = p["second_hop_prb"]
+    hopping = p["hopping"] or second is not None
+    if hopping and second is None:
+        second = max(0, link["n_prb"] - p["n_prb"])
+    pucch = PucchConfig(format=fmt, symbol_allocation=symbols, start_prb=p["start_prb"],
+                        n_prb=p["n_prb"], second_hop_prb=second if hopping else None,
+                        group_hopping=p["group_hopping"], hopping_id=p["hopping_id"],
+                        initial_cyclic_shift=p["initial_cyclic_shift"], occ_index=p["occ_index"],
+                        spreading_factor=p["spreading_factor"], modulation=p["modulation"],
+                        additional_dmrs=p["additional_dmrs"], n_rnti=link["n_rnti"])
+    return PucchLink(PucchLinkConfig(
+        carrier=carrier, pucch=pucch, n_bits=p["bits"], n_rx=link["n_rx"],
+        channel=_channel_name(config), correlation=config["channel"]["correlation"],
+        payload=p["payload"], false_alarm=p["false_alarm"], dtx=p["dtx"],
+        estimator=p["estimator"]))
+
+
+_BUILDERS = {"pdsch": _pdsch, "pusch": _pusch, "dlsch-awgn": _dlsch_awgn, "pucch": _pucch}

@@ -1,6 +1,7 @@
 """Scenario files: a link-level simulation described in TOML, validated completely up front.
 
-A scenario has the sections ``[link]`` (with ``[link.dmrs]``), ``[channel]``, ``[receiver]``,
+A scenario has the sections ``[link]`` (with ``[link.dmrs]``, or ``[link.pucch]`` for the PUCCH
+link), ``[channel]``, ``[receiver]``,
 ``[sweep]``, ``[stop]`` and ``[run]``; :data:`SCHEMA` lists every key with its allowed values and
 default. Unknown keys and bad values raise :class:`ScenarioError` naming the key by its dotted
 path (``receiver.decoder``) and what it accepts. :func:`load_scenario` reads a file,
@@ -30,8 +31,12 @@ __all__ = ["DEFAULT_SCENARIO", "SCHEMA", "SWEEPABLE", "LinkSpec", "Scenario", "S
 #: The scenario ``opennr simulate`` runs without an argument.
 DEFAULT_SCENARIO = Path(__file__).with_name("default_scenario.toml")
 
-KINDS = ("pdsch", "pusch", "dlsch-awgn")
+KINDS = ("pdsch", "pusch", "dlsch-awgn", "pucch")
 _GRID = ("pdsch", "pusch")           # the kinds with a resource grid, DM-RS and a channel model
+_TB = ("pdsch", "pusch", "dlsch-awgn")     # the kinds that carry transport blocks (MCS, HARQ)
+_FADING = (*_GRID, "pucch")                # the kinds with antennas and a fading channel
+#: Child tables of ``[link]`` and the kinds they apply to.
+_LINK_TABLES = {"dmrs": _GRID, "pucch": ("pucch",)}
 
 
 class ScenarioError(ConfigError):
@@ -47,7 +52,7 @@ class Key:
 
     check: Callable[[str, Any], Any]
     default: Any = None
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[str, ...] = _TB
     doc: str = ""
 
 
@@ -151,10 +156,11 @@ _MCS_TABLES = (*MCS_TABLE_ALIASES, *MCS_TABLES)
 #: choice: the TS 38.214 TBS, the whole carrier, the Doppler of the channel model).
 SCHEMA: dict[str, dict[str, Key]] = {
     "link": {
-        "kind": Key(_choice(*KINDS), _REQUIRED, doc="the link to simulate"),
-        "scs": Key(_choice(15, 30, 60, 120), 30, doc="subcarrier spacing in kHz"),
-        "n_prb": Key(_int(1, 275), 52, doc="carrier size in PRBs (allocated PRBs for dlsch-awgn)"),
-        "n_cell_id": Key(_int(0, 1007), 1, _GRID, "physical cell identity"),
+        "kind": Key(_choice(*KINDS), _REQUIRED, KINDS, "the link to simulate"),
+        "scs": Key(_choice(15, 30, 60, 120), 30, KINDS, "subcarrier spacing in kHz"),
+        "n_prb": Key(_int(1, 275), 52, KINDS, "carrier size in PRBs (allocated PRBs for "
+                     "dlsch-awgn)"),
+        "n_cell_id": Key(_int(0, 1007), 1, _FADING, "physical cell identity"),
         "prbs": Key(_optional(_pair(0, 274, 1, 275, "first PRB, number of PRBs")), None, _GRID,
                     "allocated PRBs as [first, count]; absent for the whole carrier"),
         "symbols": Key(_pair(0, 13, 1, 14, "first symbol, number of symbols"), [0, 14],
@@ -163,10 +169,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "mcs_table": Key(_choice(*_MCS_TABLES), "qam64", doc="TS 38.214 MCS table"),
         "mcs_index": Key(_int(0, 31), 16, doc="I_MCS"),
         "layers": Key(_int(1, 4), 1, doc="number of layers"),
-        "n_rx": Key(_int(1, 64), 2, _GRID, "receive antennas"),
+        "n_rx": Key(_int(1, 64), 2, _FADING, "receive antennas"),
         "tbs": Key(_optional(_int(1, 1_300_000)), None, doc="transport block size; absent for "
                    "TS 38.214 §5.1.3.2"),
-        "n_rnti": Key(_int(0, 65535), 1, doc="RNTI of the scrambling"),
+        "n_rnti": Key(_int(0, 65535), 1, KINDS, "RNTI of the scrambling"),
         "n_dmrs_prb": Key(_int(0, 167), 12, ("dlsch-awgn",), "DM-RS REs per PRB (overhead)"),
         "transform_precoding": Key(_bool, False, ("pusch",), "DFT-s-OFDM"),
         "tp_pi2bpsk": Key(_bool, False, ("pusch",), "tp-pi2BPSK (q = 1 in the tp- MCS tables)"),
@@ -177,11 +183,45 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "length": Key(_choice(1, 2), 1, _GRID, "single or double-symbol DM-RS"),
         "type_a_position": Key(_choice(2, 3), 2, _GRID, "dmrs-TypeA-Position"),
     },
+    "link.pucch": {
+        "format": Key(_choice(0, 1, 2, 3, 4), 0, ("pucch",), "PUCCH format (TS 38.211 Table "
+                      "6.3.2.1-1)"),
+        "symbols": Key(_optional(_pair(0, 13, 1, 14, "first symbol, number of symbols")), None,
+                       ("pucch",), "PUCCH symbols as [first, count]; absent for the last symbol "
+                       "(formats 0, 2) or the whole slot (formats 1, 3, 4)"),
+        "start_prb": Key(_int(0, 274), 0, ("pucch",), "startingPRB"),
+        "n_prb": Key(_int(1, 16), 1, ("pucch",), "nrofPRBs (formats 2, 3)"),
+        "hopping": Key(_bool, False, ("pucch",), "intra-slot frequency hopping to the last PRBs "
+                       "of the carrier"),
+        "second_hop_prb": Key(_optional(_int(0, 274)), None, ("pucch",),
+                              "secondHopPRB (hopping to it instead of the last PRBs)"),
+        "bits": Key(_int(1, 1706), 1, ("pucch",), "HARQ-ACK bits (formats 0, 1) or UCI "
+                    "payload bits (formats 2-4)"),
+        "payload": Key(_choice("random", "ack", "nack"), "random", ("pucch",),
+                       "payload bits: random, all ACK or all NACK"),
+        "initial_cyclic_shift": Key(_int(0, 11), 0, ("pucch",), "initialCyclicShift m_0"),
+        "occ_index": Key(_int(0, 6), 0, ("pucch",), "timeDomainOCC (format 1) or occ-Index "
+                         "(format 4)"),
+        "spreading_factor": Key(_choice(2, 4), 2, ("pucch",), "occ-Length of format 4"),
+        "modulation": Key(_choice("QPSK", "pi/2-BPSK"), "QPSK", ("pucch",),
+                          "modulation of formats 3, 4"),
+        "additional_dmrs": Key(_bool, False, ("pucch",), "additionalDMRS of formats 3, 4"),
+        "group_hopping": Key(_choice("neither", "enable", "disable"), "neither", ("pucch",),
+                             "pucch-GroupHopping"),
+        "hopping_id": Key(_optional(_int(0, 1023)), None, ("pucch",),
+                          "hoppingId; absent for the cell identity"),
+        "false_alarm": Key(_float(1e-6, 0.5), 0.01, ("pucch",),
+                           "target probability of a detection on noise alone (DTX threshold)"),
+        "dtx": Key(_bool, True, ("pucch",), "also count detections on noise alone"),
+        "estimator": Key(_choice("dmrs", "perfect"), "dmrs", ("pucch",),
+                         "channel knowledge of the format 2-4 receiver"),
+    },
     "channel": {
-        "model": Key(_channel_model, "awgn", doc="'awgn' or a TDL shorthand like 'TDLC300-100'"),
-        "correlation": Key(_choice("low", "medium", "medium-A", "high"), "low", _GRID,
+        "model": Key(_channel_model, "awgn", KINDS, "'awgn' or a TDL shorthand like "
+                     "'TDLC300-100'"),
+        "correlation": Key(_choice("low", "medium", "medium-A", "high"), "low", _FADING,
                            "MIMO correlation of the TDL channel"),
-        "doppler": Key(_optional(_float(0.0, 10_000.0)), None, _GRID,
+        "doppler": Key(_optional(_float(0.0, 10_000.0)), None, _FADING,
                        "maximum Doppler in Hz, replacing the model's"),
     },
     "receiver": {
@@ -194,16 +234,17 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "harq_processes": Key(_int(1, 32), 16, _GRID, "HARQ processes (retransmission delay)"),
     },
     "stop": {
-        "min_errors": Key(_int(1), 100, doc="stop a point after this many block errors"),
-        "max_blocks": Key(_int(1), 10_000, doc="stop a point after this many blocks"),
-        "ci_width": Key(_optional(_float(0.0, 10.0, open_lo=True)), None,
-                        doc="stop once the Wilson interval is narrower than this times the BLER"),
-        "bler_floor": Key(_float(0.0, 0.999), 1e-3, doc="skip higher SNRs once the BLER is below"),
+        "min_errors": Key(_int(1), 100, KINDS, "stop a point after this many block errors"),
+        "max_blocks": Key(_int(1), 10_000, KINDS, "stop a point after this many blocks"),
+        "ci_width": Key(_optional(_float(0.0, 10.0, open_lo=True)), None, KINDS,
+                        "stop once the Wilson interval is narrower than this times the BLER"),
+        "bler_floor": Key(_float(0.0, 0.999), 1e-3, KINDS,
+                          "skip higher SNRs once the BLER is below"),
     },
     "run": {
-        "seed": Key(_int(0, 2**63 - 1), 1, doc="seed of the random streams"),
-        "batch_size": Key(_int(1, 100_000), 32, doc="blocks per batch"),
-        "name": Key(_optional(_name), None, doc="a label for the run"),
+        "seed": Key(_int(0, 2**63 - 1), 1, KINDS, "seed of the random streams"),
+        "batch_size": Key(_int(1, 100_000), 32, KINDS, "blocks per batch"),
+        "name": Key(_optional(_name), None, KINDS, "a label for the run"),
     },
 }
 
@@ -238,6 +279,18 @@ _FIELD_PATHS = {
     "decoder": "receiver.decoder", "max_iterations": "receiver.iterations",
     "max_transmissions": "receiver.max_transmissions",
     "harq_processes": "receiver.harq_processes",
+}
+# Fields of the PUCCH link and resource configurations that name other keys than above.
+_PUCCH_FIELD_PATHS = {
+    "format": "link.pucch.format", "symbol_allocation": "link.pucch.symbols",
+    "symbol_allocation[0]": "link.pucch.symbols", "symbol_allocation[1]": "link.pucch.symbols",
+    "start_prb": "link.pucch.start_prb", "n_prb": "link.pucch.n_prb",
+    "second_hop_prb": "link.pucch.second_hop_prb", "n_bits": "link.pucch.bits",
+    "payload": "link.pucch.payload", "initial_cyclic_shift": "link.pucch.initial_cyclic_shift",
+    "occ_index": "link.pucch.occ_index", "spreading_factor": "link.pucch.spreading_factor",
+    "modulation": "link.pucch.modulation", "additional_dmrs": "link.pucch.additional_dmrs",
+    "group_hopping": "link.pucch.group_hopping", "hopping_id": "link.pucch.hopping_id",
+    "false_alarm": "link.pucch.false_alarm", "estimator": "link.pucch.estimator",
 }
 
 
@@ -301,6 +354,10 @@ class Scenario:
 
     def describe(self) -> str:
         link, ch, rx = self.config["link"], self.config["channel"], self.config["receiver"]
+        if link["kind"] == "pucch":
+            p = link["pucch"]
+            return (f"PUCCH format {p['format']}, {p['bits']} bit(s), {link['n_prb']} PRB "
+                    f"carrier, {ch['model']} 1x{link['n_rx']}")
         ant = f" {link['layers']}x{link['n_rx']}" if "n_rx" in link else ""
         layers = f" {link['layers']} layer(s)" if link["layers"] > 1 else ""
         return (f"{link['kind'].upper()} {link['mcs_table']} MCS {link['mcs_index']}, "
@@ -348,16 +405,17 @@ def parse_scenario(data: dict) -> Scenario:
         _missing("link.kind")
     kind = SCHEMA["link"]["kind"].check("link.kind", link_in["kind"])
     config: dict[str, dict] = {}
-    for section in ("link", "link.dmrs", "channel", "receiver", "stop", "run"):
+    for section in ("link", "link.dmrs", "link.pucch", "channel", "receiver", "stop", "run"):
         parent, _, child = section.partition(".")
         raw = _table(data, parent)
         if child:
             raw = _table(raw, child, prefix=parent)
         keys = {k: v for k, v in SCHEMA[section].items() if kind in v.kinds}
         for key in raw:
-            if section == "link" and key == "dmrs":
-                if kind not in _GRID:
-                    raise ScenarioError("link.dmrs", raw[key], f"does not apply to link kind {kind!r}")
+            if section == "link" and key in _LINK_TABLES:
+                if kind not in _LINK_TABLES[key]:
+                    raise ScenarioError(f"link.{key}", raw[key],
+                                        f"does not apply to link kind {kind!r}")
                 continue
             if key in SCHEMA[section] and key not in keys:
                 raise ScenarioError(f"{section}.{key}", raw[key], f"does not apply to link kind {kind!r}")
@@ -475,7 +533,8 @@ def _points(config: dict, snrs: list[float], extras: dict[str, tuple[str, list]]
         try:
             link = build_link(spec)
         except ConfigError as exc:
-            path = _FIELD_PATHS.get(exc.field, f"link ({exc.field})")
+            fields = _PUCCH_FIELD_PATHS if config["link"]["kind"] == "pucch" else {}
+            path = fields.get(exc.field) or _FIELD_PATHS.get(exc.field, f"link ({exc.field})")
             swept = {SWEEPABLE[n]: n for n in names}
             where = ""
             if path in swept:
