@@ -100,11 +100,11 @@ def throughput_verdict(outcomes, *, blocks: int, max_transmissions: int = MAX_TR
 
 @dataclass(frozen=True, slots=True)
 class BatchOutcomeLink:
-    """A link whose batches also count their outcome: the counter
-    :func:`~opennr.conformance.stats.outcome_key` (K delivered blocks, N slots) is 1, so that
-    the summed counters of a point hold the histogram of its batch outcomes, which the stop
-    rule's bounds need. Picklable; ``link`` is a link or what
-    :func:`opennr.sim.links.build_link` builds one from (in the worker)."""
+    """A link whose batches also count their outcome, for the throughput bounds of the
+    TS 38.104 §8.2.1.1 verdicts: the counter :func:`~opennr.conformance.stats.outcome_key`
+    (K delivered blocks, N slots) is 1, so that the summed counters of a point hold the
+    histogram of its batch outcomes, which the stop rule's bounds need. Picklable; ``link`` is a
+    link or what :func:`opennr.sim.links.build_link` builds one from (in the worker)."""
 
     link: Any
 
@@ -122,9 +122,9 @@ class BatchOutcomeLink:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ThroughputStop:
-    """Stop rule on the throughput fraction, for :func:`opennr.sim.engine.run_points` (the same
-    interface as :class:`~opennr.sim.engine.StopRule`), on the batch outcomes that
-    :class:`BatchOutcomeLink` counts.
+    """Stop rule on the throughput fraction (TS 38.104 §8.2.1.1) for
+    :func:`opennr.sim.engine.run_points` (the interface of :class:`~opennr.sim.engine.StopRule`),
+    on the batch outcomes that :class:`BatchOutcomeLink` counts.
 
     ``precision=None`` (quick): after at least ``min_batches`` batches, stop once
     :func:`throughput_verdict` decides at ``confidence``. Otherwise (full sweep): stop once the

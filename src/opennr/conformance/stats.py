@@ -73,7 +73,7 @@ _BISECTIONS = 40
 
 def outcome_key(delivered: int, transmissions: int) -> str:
     """The counter name of a batch that delivered ``delivered`` blocks in ``transmissions``
-    slots."""
+    slots (the two terms of the TS 38.104 §8.2.1.1 throughput)."""
     return f"{OUTCOME_PREFIX}{int(delivered)}:{int(transmissions)}"
 
 
