@@ -3,15 +3,23 @@
 
 The REs go through in blocks. Within a block every quantity is kept as separate float64 planes
 of real and imaginary parts with the RE innermost (``hr[r, p, b]``, ``ar[t, b]``, ...), and every
-inner loop runs over the REs of the block, so that LLVM vectorises across REs. Hermitian and
-triangular ν × ν matrices are packed by rows of their lower triangle (entry (p, q), q ≤ p, at
-t = p(p+1)/2 + q). The Gram matrix G = HᴴH is accumulated in float64 from the complex64
-samples (products of float32 numbers are exact in float64), which keeps ill-conditioned
-channels as accurate as a float64 solver; sums over the receive antennas go two antennas per
-pass to halve the loads and stores of the accumulators.
+inner loop runs over the REs of the block with plain unit-stride indexing, so that LLVM
+vectorises across REs. Hermitian and triangular ν × ν matrices are packed by rows of their
+lower triangle (entry (p, q), q ≤ p, at t = p(p+1)/2 + q). The Gram matrix G = HᴴH is
+accumulated in float64 from the complex64 samples (products of float32 numbers are exact in
+float64), which keeps ill-conditioned channels as accurate as a float64 solver; sums over the
+receive antennas go two antennas per pass to halve the loads and stores of the accumulators.
 
-One layer and two layers have closed forms; more layers use an LDLᴴ factorisation of the
-ν × ν Hermitian matrix, RE by RE but vectorised across the block.
+One and two layers without whitening form G and Hᴴy straight from the interleaved complex64
+samples and have closed forms; more layers, and MMSE-IRC, first split H and y into planes
+(whitening them for IRC), and more than two layers use an LDLᴴ factorisation of the ν × ν
+Hermitian matrix, RE by RE but vectorised across the block.
+
+What keeps the loops vectorised: the numpy error model (Python's zero-division check would
+put a branch in every division), accumulators cleared before the antenna passes rather than
+selected on the first pass, no more than a few arrays written per loop, and estimates written
+through planes before they are interleaved into the complex64 output. The kernels run on the
+calling thread and release the GIL, so slots can be detected on threads by the caller.
 """
 
 from __future__ import annotations
