@@ -19,8 +19,8 @@ from pathlib import Path
 
 from opennr.errors import ConfigError
 
-__all__ = ["CASE_TABLE", "FRC_TABLE", "ConformanceCase", "Frc", "best_estimator", "case_status",
-           "load_cases", "load_frcs", "select_cases"]
+__all__ = ["CASE_TABLE", "FRC_TABLE", "ConformanceCase", "Frc", "all_cases", "best_estimator",
+           "case_status", "load_cases", "load_frcs", "select_cases"]
 
 _DATA = Path(__file__).with_name("data")
 #: The requirement rows (TS 38.104 Tables 8.2.1.2-1 .. -7, 8.2.2.2-1, -2).
@@ -209,17 +209,28 @@ def load_cases(path: Path = CASE_TABLE, frc_path: Path = FRC_TABLE) -> tuple[Con
     return tuple(cases)
 
 
+def all_cases() -> tuple:
+    """Every requirement row: the PUSCH rows of :func:`load_cases`, then the PUCCH rows of TS 38.104
+    §8.3 (:func:`opennr.conformance.pucch.load_pucch_cases`)."""
+    from opennr.conformance.pucch import load_pucch_cases
+
+    return (*load_cases(), *load_pucch_cases())
+
+
 def select_cases(names: Sequence[str], cases: Sequence[ConformanceCase] | None = None
                  ) -> list[ConformanceCase]:
     """The cases named by identifier (``8.2.1.2-1-r1``), FRC (``G-FR1-A3-8``), table
-    (``8.2.1.2-1``) or shell pattern (``8.2.1.2-?-r1``); none given: the default set.
+    (``8.2.1.2-1``) or shell pattern (``8.2.1.2-?-r1``), among :func:`all_cases` (the PUCCH rows
+    too); none given: the default set of the PUSCH rows.
 
     Raises
     ------
     ConfigError
         A name that matches no case.
     """
-    cases = list(load_cases() if cases is None else cases)
+    if cases is None:
+        cases = all_cases() if names else load_cases()
+    cases = list(cases)
     if not names:
         return [c for c in cases if c.default]
     chosen: list[ConformanceCase] = []

@@ -48,9 +48,10 @@ _RATES = {
     "dtx_detection": ("dtx_detections", "dtx_slots"),
 }
 
-#: What the conformance runner must provide before it runs these cases (its attribute
-#: ``RUNS_PUCCH`` set to True once it hands them to :func:`run_pucch_case`).
-RUNNER_FEATURE = "PUCCH criteria in the conformance runner (run_pucch_case)"
+#: What the conformance runner must provide before it runs these cases: their criteria, by handing
+#: them to :func:`run_pucch_case` (its attribute ``RUNS_PUCCH`` set to True once it does). Until
+#: then the cases list as ``needs pucch-runner`` and ``opennr conformance run`` leaves them out.
+RUNNER_FEATURE = "pucch-runner"
 
 
 class PucchResource(NamedTuple):
