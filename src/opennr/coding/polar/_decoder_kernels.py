@@ -342,6 +342,7 @@ def scl_decode_kernel(llr, n_log, node_kind, node_phi, node_layer, bit_type, int
     pos = np.zeros((big, big), dtype=np.int32)  # per slot of the node layer: least reliable bits
     wts = np.zeros((big, big), dtype=np.float32)
     work = np.zeros(n, dtype=np.float32)
+    pens = np.zeros(n, dtype=np.float32)
     tmp_a = np.zeros(n, dtype=np.uint8)
     tmp_b = np.zeros(n, dtype=np.uint8)
     c = np.zeros(k_total, dtype=np.uint8)
@@ -413,17 +414,18 @@ def scl_decode_kernel(llr, n_log, node_kind, node_phi, node_layer, bit_type, int
                         while h > 0:
                             wa = work[:h]
                             wb = work[h:2 * h]
-                            pen = 0.0
+                            # Penalties of the frozen half (negative f values), then g in place;
+                            # the penalties are summed in leaf order (adding zeros changes nothing).
+                            wd = pens[:h]
                             for i in range(h):
                                 a = wa[i]
                                 b = wb[i]
-                                if (a < 0) != (b < 0):
-                                    mm = min(abs(a), abs(b))
-                                    if mm > 0:
-                                        pen += mm
-                            metric[p] += pen
+                                wd[i] = min(abs(a), abs(b)) if (a < 0) != (b < 0) else np.float32(0.0)
+                                wa[i] = b + a
+                            pen = 0.0
                             for i in range(h):
-                                wa[i] = wb[i] + wa[i]
+                                pen += wd[i]
+                            metric[p] += pen
                             h >>= 1
                         lam = work[0]
                         cand[2 * p] = metric[p] - lam if lam < 0 else metric[p]
