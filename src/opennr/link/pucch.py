@@ -80,8 +80,9 @@ ESTIMATORS = ("dmrs", "perfect")
 
 #: Largest payload of the small block codes (TS 38.212 §6.3.1.2.2), which carry no CRC.
 _SMALL_BLOCK_MAX = 11
-#: Noise-only trials of the threshold calibration of :func:`uci_dtx_threshold`.
-_CALIBRATION_TRIALS = 4000
+#: Noise-only trials of the threshold calibration of :func:`uci_dtx_threshold`: enough for about 40
+#: exceedances of the quantile, within these bounds.
+_CALIBRATION_TRIALS = (2000, 20000)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,17 +193,20 @@ def uci_dtx_threshold(carrier: Carrier, pucch: PucchConfig, n_bits: int, n_rx: i
     The statistic is the correlation of the LLRs with the re-encoded decision
     (:attr:`opennr.receiver.pucch_rx.PucchReceiveResult.metric`); it does not depend on the noise
     level, since the receiver estimates the noise from the DM-RS. The threshold is its upper
-    ``false_alarm`` quantile over 4000 noise-only slots drawn from a fixed seed (a deterministic,
-    cached calibration; the quantile of 1 % rests on about 40 exceedances).
+    ``false_alarm`` quantile over 40 / ``false_alarm`` noise-only slots (2000 to 20000) drawn
+    from a fixed seed: a deterministic, cached calibration whose quantile rests on about 40
+    exceedances.
     """
     rng = np.random.default_rng(np.random.SeedSequence(
         [pucch.format, n_bits, n_rx, pucch.n_prb, *pucch.symbol_allocation, 0x7D0C]))
     plan = pucch_plan(carrier, pucch)
     idx = np.concatenate([plan.data_indices, plan.dmrs_indices])
     n_re = plan.n_symb_slot * plan.n_subcarriers
-    metrics = np.empty(_CALIBRATION_TRIALS)
+    lo, hi = _CALIBRATION_TRIALS
+    trials = int(min(hi, max(lo, math.ceil(40.0 / false_alarm))))
+    metrics = np.empty(trials)
     y = np.zeros((n_rx, n_re), np.complex64)
-    for t in range(_CALIBRATION_TRIALS):
+    for t in range(trials):
         y[:, idx] = _noise(rng, (n_rx, idx.size), 1.0)
         res = pucch_receive(y.reshape(n_rx, plan.n_symb_slot, plan.n_subcarriers), carrier,
                             pucch, n_bits, n_slot=0)
