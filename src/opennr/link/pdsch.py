@@ -71,9 +71,10 @@ class PdschLinkConfig(McsLinkConfig):
     correlation : str
         MIMO correlation level of the TDL channel (``"low"``, ``"medium"``, ``"medium-A"``,
         ``"high"``).
-    estimator : {"ls", "perfect"}
-        DM-RS least-squares channel estimation, or the true channel and noise variance.
-    equalizer : {"mmse", "zf"}
+    estimator : {"ls", "wiener", "perfect"}
+        DM-RS least-squares or 2-D Wiener channel estimation, or the true channel and noise
+        variance.
+    equalizer : {"mmse", "zf", "irc"}
     harq : bool
         Retransmit failed blocks up to ``max_transmissions`` times (RVs 0, 2, 3, 1) and combine.
     harq_processes : int

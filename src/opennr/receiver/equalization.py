@@ -26,7 +26,7 @@ import numpy as np
 from opennr._validate import check_choice
 from opennr.receiver import _equalization_kernels as _k
 
-__all__ = ["EQUALIZERS", "equalize"]
+__all__ = ["EQUALIZERS", "equalize", "equalize_resource_elements"]
 
 EQUALIZERS = ("mmse", "zf", "irc")
 _MAX_LAYERS = 8
@@ -207,3 +207,40 @@ def equalize(y: np.ndarray, h: np.ndarray, noise_var: float | np.ndarray, *,
     x = np.moveaxis(x.reshape(nu, *batch, n), 0, -2)
     nv = np.moveaxis(nv.reshape(nu, *batch, n), 0, -2)
     return np.ascontiguousarray(x), np.ascontiguousarray(nv)
+
+
+def equalize_resource_elements(y: np.ndarray, h: np.ndarray, noise_var: float, indices: np.ndarray,
+                               n_subcarriers: int, *, method: str = "mmse",
+                               noise_cov: np.ndarray | None = None,
+                               ) -> tuple[np.ndarray, np.ndarray]:
+    """Detection of the REs ``indices`` of a slot grid by ``method``, with the per-PRB
+    noise-and-interference covariance of a channel estimate for the detectors that use it
+    (MMSE-IRC); the layers are those of TS 38.211 §7.3.1.3 / §6.3.1.3, the detector is not
+    normative.
+
+    Parameters
+    ----------
+    y : array_like of complex, shape (n_rx, n)
+        Received values of the REs.
+    h : array_like of complex, shape (n_rx, ν, n)
+        Channel of each RE.
+    noise_var : float
+        σ² per RE and antenna (> 0).
+    indices : array_like of int, shape (n,)
+        Flat slot-grid indices l · K + k of the REs, K = ``n_subcarriers``.
+    n_subcarriers : int
+        K, the subcarriers of the carrier grid.
+    method : {"mmse", "zf", "irc"}
+    noise_cov : array_like of complex, shape (N_grid^size, n_rx, n_rx), optional
+        One covariance per PRB of the grid (:attr:`ChannelEstimate.noise_cov`); RE k uses
+        PRB k div 12.
+
+    Returns
+    -------
+    x, noise_var_eff
+        As for :func:`equalize`.
+    """
+    if noise_cov is None:
+        return equalize(y, h, noise_var, method=method)
+    prb = (np.asarray(indices) % n_subcarriers) // 12
+    return equalize(y, h, noise_var, method=method, noise_cov=noise_cov, cov_index=prb)

@@ -26,7 +26,7 @@ from opennr.physical.pdsch import PdschConfig, pdsch_indices, pdsch_plan, pdsch_
 from opennr.physical.scrambling import descramble_llrs, scrambling_c_init
 from opennr.receiver._common import check_noise_var
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
-from opennr.receiver.equalization import EQUALIZERS, equalize
+from opennr.receiver.equalization import EQUALIZERS, equalize_resource_elements
 from opennr.transport.harq import HarqBuffer
 from opennr.transport.sch import SchConfig, SchDecodeResult, sch_decode
 
@@ -168,13 +168,15 @@ def pdsch_demodulate(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
     config : PdschConfig
     n_slot : int, optional
         Slot number n_s,f^μ of the DM-RS; ``None`` uses ``carrier.n_slot``.
-    estimator : {"ls", "perfect"}
+    estimator : {"ls", "wiener", "perfect"}
         Channel estimator (see :func:`opennr.receiver.channel_estimation.estimate_channel`).
     h_true : array_like of complex, shape (n_rx, ν, N_symb^slot, K), optional
         True channel of every RE from layer j to antenna r, for ``estimator="perfect"``.
     noise_var : float, optional
         Known σ² per RE and antenna; ``None`` uses the estimate from the DM-RS.
-    equalizer : {"mmse", "zf"}
+    equalizer : {"mmse", "zf", "irc"}
+        Detector (:func:`opennr.receiver.equalization.equalize`); ``"irc"`` whitens with the
+        per-PRB noise-and-interference covariance of the estimate.
     reserved : array_like of int, optional
         REs not carrying PDSCH data (as for :func:`opennr.physical.pdsch.pdsch_indices`).
     method : {"maxlog", "exact"}
@@ -211,7 +213,8 @@ def pdsch_demodulate(grid: np.ndarray, carrier: Carrier, config: PdschConfig, *,
         phase = ptrs_phase_error(y, est.h, carrier, config, n_slot=n_slot, reserved=reserved)
         if phase is not None:
             hd = hd * phase[idx // carrier.n_subcarriers]
-    x, nv = equalize(yd, hd, max(s2, NOISE_FLOOR), method=equalizer)
+    x, nv = equalize_resource_elements(yd, hd, max(s2, NOISE_FLOOR), idx, carrier.n_subcarriers,
+                                       method=equalizer, noise_cov=est.noise_cov)
     nv_d = np.clip(nv, NOISE_FLOOR, NOISE_CEILING)
     n_id = carrier.n_cell_id if config.n_id is None else config.n_id
     llrs = []

@@ -43,7 +43,7 @@ from opennr.physical.scrambling import scrambling_c_init
 from opennr.physical.transform_precoding import transform_deprecode
 from opennr.receiver._common import check_noise_var
 from opennr.receiver.channel_estimation import ChannelEstimate, estimate_channel
-from opennr.receiver.equalization import equalize
+from opennr.receiver.equalization import equalize_resource_elements
 from opennr.receiver.pdsch_rx import NOISE_CEILING, NOISE_FLOOR
 from opennr.transport.harq import HarqBuffer
 from opennr.transport.sch import SchConfig, SchDecodeResult, sch_decode
@@ -223,13 +223,16 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     idx = plan.data_indices
     yd = np.take(y.reshape(n_rx, -1), idx, axis=1)
     hd = np.take(est.h.reshape(n_rx * nu, -1), idx, axis=1).reshape(n_rx, nu, -1)
-    x, nv = _equalize(yd, hd, s2, equalizer, est, idx, plan.n_subcarriers)
+    x, nv = equalize_resource_elements(yd, hd, max(s2, NOISE_FLOOR), idx, plan.n_subcarriers,
+                                       method=equalizer, noise_cov=est.noise_cov)
     if plan.ptrs_layer >= 0:
         # CP-OFDM PT-RS: the common phase of each PT-RS symbol, from its detected PT-RS
         p_idx, p_val = pusch_ptrs(carrier, config, n_slot)
         yp = np.take(y.reshape(n_rx, -1), p_idx, axis=1)
         hp = np.take(est.h.reshape(n_rx * nu, -1), p_idx, axis=1).reshape(n_rx, nu, -1)
-        xp, _ = _equalize(yp, hp, s2, equalizer, est, p_idx, plan.n_subcarriers)
+        xp, _ = equalize_resource_elements(yp, hp, max(s2, NOISE_FLOOR), p_idx,
+                                           plan.n_subcarriers, method=equalizer,
+                                           noise_cov=est.noise_cov)
         phase = _common_phase(xp[plan.ptrs_layer] * np.conj(p_val), p_idx // plan.n_subcarriers,
                               plan.ptrs_symbols, idx // plan.n_subcarriers)
         x = x * phase
@@ -250,17 +253,6 @@ def pusch_demodulate(grid: np.ndarray, carrier: Carrier, config: PuschConfig, *,
     llr = pusch_descramble_llrs(llr, scrambling_c_init(config.n_rnti, n_id),
                                 x_indices=x_indices, y_indices=y_indices)
     return PuschDemodResult(llrs=llr, symbols=x, noise_var_eff=nv, estimate=est)
-
-
-def _equalize(y: np.ndarray, h: np.ndarray, s2: float, method: str, est: ChannelEstimate,
-              re: np.ndarray, k_sc: int) -> tuple[np.ndarray, np.ndarray]:
-    """Detection by ``method``; the noise covariance of the estimate (per PRB) goes along for
-    the detectors that use it."""
-    cov = getattr(est, "noise_cov", None)
-    if cov is None:
-        return equalize(y, h, max(s2, NOISE_FLOOR), method=method)
-    return equalize(y, h, max(s2, NOISE_FLOOR), method=method, noise_cov=cov,
-                    cov_index=(re % k_sc) // 12)
 
 
 def _common_phase(z: np.ndarray, z_symbols: np.ndarray, ptrs_symbols: np.ndarray,
