@@ -211,10 +211,12 @@ def load_cases(path: Path = CASE_TABLE, frc_path: Path = FRC_TABLE) -> tuple[Con
 
 def all_cases() -> tuple:
     """Every requirement row: the PUSCH rows of :func:`load_cases`, then the PUCCH rows of TS 38.104
-    §8.3 (:func:`opennr.conformance.pucch.load_pucch_cases`)."""
+    §8.3 (:func:`opennr.conformance.pucch.load_pucch_cases`), then the UE's PDSCH rows of
+    TS 38.101-4 §5.2 (:func:`opennr.conformance.pdsch.load_pdsch_cases`)."""
+    from opennr.conformance.pdsch import load_pdsch_cases
     from opennr.conformance.pucch import load_pucch_cases
 
-    return (*load_cases(), *load_pucch_cases())
+    return (*load_cases(), *load_pucch_cases(), *load_pdsch_cases())
 
 
 def select_cases(names: Sequence[str], cases: Sequence[ConformanceCase] | None = None
