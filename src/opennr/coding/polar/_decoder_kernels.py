@@ -211,7 +211,21 @@ def _select(cand, active, n_active, list_size, keep0, keep1, idx):
                 else:
                     keep0[p] = True
             return any1
-    # Stable insertion sort of the candidate metrics of the active paths.
+        # Otherwise the rank of each candidate among all (metric, then index), without branches.
+        for c in range(2 * list_size):
+            v = cand[c]
+            r = 0
+            for d in range(2 * list_size):
+                w = cand[d]
+                r += (w < v) | ((w == v) & (d < c))
+            if r < list_size:
+                if c & 1:
+                    keep1[c >> 1] = True
+                    any1 = True
+                else:
+                    keep0[c >> 1] = True
+        return any1
+    # List not full: stable insertion sort of the candidate metrics of the active paths.
     m = 0
     for p in range(list_size):
         if active[p]:
