@@ -11,8 +11,11 @@ subtrees of five kinds, found once per code (see ``decoder._code_nodes``):
   penalty ``sum |alpha_i| [x_i != HD(alpha_i)]`` over the node codewords that complete it, so the
   list kept after the node is the ``L`` best (path, codeword) pairs. Those flip only the
   ``L - 1`` (rate-1) or ``L`` (SPC) least reliable node bits; the decoder forks on them in order
-  of reliability (the SPC parity is kept by the least reliable bit), which yields the same list
-  and path metrics as leaf-by-leaf decoding, without the LLR updates inside the node.
+  of reliability (the SPC parity is kept by the least reliable bit; once the list is full and a
+  fork keeps no flip, later forks cannot either), which yields the same list as leaf-by-leaf
+  decoding without the LLR updates inside the node. The path metrics are the same up to the
+  float32 rounding of those skipped ``g`` updates, so decisions can differ only where two
+  candidates tie to within that rounding.
 * parity-check leaves (§5.3.1.2), decided from each path's own cyclic register.
 
 Layout of the working state for list size ``L`` and ``N = 2^n``:

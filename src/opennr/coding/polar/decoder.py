@@ -8,7 +8,8 @@ of each path are de-interleaved (§5.3.1.1) into ``c`` and the first path in met
 CRC checks is returned. With ``list_size=1`` this is the SC decoder.
 
 The bit indices are decoded by subtrees (rate-0, repetition, rate-1 and single-parity-check
-nodes, see ``_decoder_kernels``) with the same list and path metrics as bit-by-bit decoding.
+nodes, see ``_decoder_kernels``), which keeps the list of bit-by-bit decoding (path metrics equal
+up to float32 rounding inside rate-1 and parity-check nodes).
 """
 
 from __future__ import annotations
