@@ -79,13 +79,29 @@ def test_scenario_has_the_frc_allocation():
     assert link.config.pdsch.symbol_allocation == (2, 12)
     assert link.sch.tbs == 3904 and link.config.harq and link.config.max_transmissions == 4
     assert link.config.estimator != "perfect"
-    # Three DM-RS symbols (dmrs-AdditionalPosition 2) from symbol 2.
-    assert plan.n_dmrs_prb == 3 * 12
+    # Three DM-RS symbols (dmrs-AdditionalPosition 2) from symbol 2, one CDM group without data.
+    assert plan.n_dmrs_prb == 3 * 6 and link.config.pdsch.dmrs.n_cdm_groups_without_data == 1
     link2 = build_link(parse_scenario(_established(c2, "awgn", 0.0).scenario_dict([0.0]))
                        .points[0].link)
     assert list(link2.config.plan().crbs) == list(range(23, 29)) and link2.sch.tbs == 480
     with pytest.raises(ConfigError, match="propagation condition"):
         c1.scenario_dict([0.0])
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_link_reproduces_the_frc_payload_and_channel_bits(index):
+    # The link computes its own TBS (TS 38.214 §5.1.3.2) and G (TS 38.212 §7.2.5) from the
+    # allocation: both must be the published figures of the FRC (R.PDSCH.1-1.1: 3904 bits on
+    # 13104 channel bits, 18 DM-RS REs per PRB).
+    case = load_pdsch_cases()[index]
+    f = case.frc
+    link = build_link(parse_scenario(_established(case, "awgn", 0.0).scenario_dict([0.0]))
+                      .points[0].link)
+    plan = link.config.plan()
+    g = plan.data_indices.shape[-1] * link.sch.qm * link.sch.n_layers
+    assert (link.sch.tbs, g, plan.n_dmrs_prb) == (f.payload, f.g_bits, f.n_dmrs_re)
+    if f.name == "R.PDSCH.1-1.1":
+        assert (link.sch.tbs, g, plan.n_dmrs_prb) == (3904, 13104, 18)
 
 
 def test_tiny_run_passes_at_high_snr_and_fails_at_low(tmp_path):

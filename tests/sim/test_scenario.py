@@ -156,6 +156,24 @@ def test_cross_field_rules_of_the_link_name_a_key():
     assert info.value.field in ("link.dmrs.length", "link.dmrs.additional_positions")
 
 
+def test_cdm_groups_without_data_reach_the_link_and_are_checked():
+    from opennr.sim.links import build_link
+
+    default = build_link(parse_scenario(PDSCH).points[0].link).config
+    one = build_link(parse_scenario(with_("link.dmrs.cdm_groups_without_data", 1, PDSCH))
+                     .points[0].link).config
+    assert default.pdsch.dmrs.n_cdm_groups_without_data == 2
+    assert one.pdsch.dmrs.n_cdm_groups_without_data == 1
+    # One CDM group without data: the other group's 6 REs of each DM-RS symbol carry data.
+    assert default.plan().n_dmrs_prb - one.plan().n_dmrs_prb == 6 * 2
+    with pytest.raises(ScenarioError) as info:       # type 1 has two CDM groups
+        parse_scenario(with_("link.dmrs.cdm_groups_without_data", 3, PDSCH))
+    assert info.value.field == "link.dmrs.cdm_groups_without_data"
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(with_("link.dmrs.cdm_groups_without_data", 0, PDSCH))
+    assert info.value.field == "link.dmrs.cdm_groups_without_data" and "1, 2, 3" in str(info.value)
+
+
 def test_doppler_overrides_the_model_and_can_be_swept():
     sc = parse_scenario(with_("sweep.doppler", [5.0, 300.0], PDSCH))
     models = [json.loads(p.link.config)["channel"] for p in sc.points]

@@ -8,9 +8,11 @@ propagation condition is listed as needing it and is not run).
 A :class:`PdschCase` runs through the PDSCH link (:mod:`opennr.link.pdsch`) with the FRC's
 allocation: PDSCH mapping type A from symbol 2 (the CORESET holds symbols 0 and 1), the FRC's
 symbols, PRBs, MCS and layers, single-symbol type-1 DM-RS at symbol 2 with the additional
-positions that give the FRC's "Number of DMRS REs", the stated receive antennas, channel and
-correlation, a practical channel estimator and HARQ with 4 transmissions (RV 0, 2, 3, 1, as the
-TS 38.104 rows).
+positions that give the FRC's "Number of DMRS REs" and one CDM group without data (6 DM-RS REs per
+PRB and DM-RS symbol, the other CDM group carrying data), so that the link's transport block size
+(TS 38.214 §5.1.3.2) and channel bits G (TS 38.212 §7.2.5) are the FRC's published payload and
+``g_bits``; the stated receive antennas, channel and correlation, a practical channel estimator
+and HARQ with 4 transmissions (RV 0, 2, 3, 1, as the TS 38.104 rows).
 
 Approximations (the link has no PDCCH, SSB or CSI-RS in its slots):
 
@@ -18,10 +20,6 @@ Approximations (the link has no PDCCH, SSB or CSI-RS in its slots):
   SS/PBCH slot 0, which carries no PDSCH and is not counted, is left out, and the CSI-RS slots
   10 and 11 (fewer channel bits, same payload) are simulated like the others — 2 of 19 slots with
   a 5 % lower code rate.
-* The transport block is the FRC's payload; the link's DM-RS leaves the other CDM group empty (two
-  CDM groups without data, 12 REs per DM-RS symbol), where the FRC carries data there (one CDM
-  group without data, 6 REs), so the link has fewer channel bits than the FRC's ``g_bits`` (a
-  higher code rate: pessimistic).
 """
 
 from __future__ import annotations
@@ -48,6 +46,8 @@ PDSCH_FRC_TABLE = _DATA / "frc_38101_4.csv"
 #: DM-RS REs per PRB and DM-RS symbol of single-symbol type-1 DM-RS with one CDM group without
 #: data (TS 38.211 §7.4.1.1.2; the FRCs' "Number of DMRS REs" counts them).
 _DMRS_RE_PER_SYMBOL = 6
+#: DM-RS CDM groups without data in the FRCs (TS 38.214 §5.1.6.2; 6 DM-RS REs per symbol and PRB).
+_CDM_GROUPS_WITHOUT_DATA = 1
 #: First DM-RS symbol of PDSCH mapping type A in the FRCs (dmrs-TypeA-Position).
 _TYPE_A_POSITION = 2
 
@@ -162,9 +162,10 @@ class PdschCase(ConformanceCase):
         link = {"kind": "pdsch", "scs": f.scs, "n_prb": f.grid_prb,
                 "prbs": [f.prb_start, f.n_prb], "symbols": [f.start_symbol, f.n_symbols],
                 "mapping_type": "A", "mcs_table": f.mcs_table, "mcs_index": f.mcs_index,
-                "layers": self.layers, "n_rx": self.n_rx, "n_cell_id": 0, "tbs": f.payload,
+                "layers": self.layers, "n_rx": self.n_rx, "n_cell_id": 0,
                 "dmrs": {"type": 1, "additional_positions": f.dmrs_additional_positions,
-                         "length": 1, "type_a_position": _TYPE_A_POSITION}}
+                         "length": 1, "type_a_position": _TYPE_A_POSITION,
+                         "cdm_groups_without_data": _CDM_GROUPS_WITHOUT_DATA}}
         return {
             "link": link,
             "channel": {"model": self.channel, "correlation": self.correlation or "low"},

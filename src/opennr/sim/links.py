@@ -62,7 +62,8 @@ def _grid_parts(config: dict, shared_cls) -> dict:
     prb_set = None if prbs is None else tuple(range(prbs[0], prbs[0] + prbs[1]))
     dmrs_config = DmrsConfig(config_type=dmrs["type"], type_a_position=dmrs["type_a_position"],
                              additional_position=dmrs["additional_positions"],
-                             length=dmrs["length"])
+                             length=dmrs["length"],
+                             n_cdm_groups_without_data=dmrs["cdm_groups_without_data"])
     fields = {"mapping_type": link["mapping_type"], "symbol_allocation": tuple(link["symbols"]),
               "prb_set": prb_set, "n_layers": link["layers"], "n_rnti": link["n_rnti"],
               "dmrs": dmrs_config}

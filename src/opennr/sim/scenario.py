@@ -182,6 +182,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "additional_positions": Key(_int(0, 3), 1, _GRID, "dmrs-AdditionalPosition"),
         "length": Key(_choice(1, 2), 1, _GRID, "single or double-symbol DM-RS"),
         "type_a_position": Key(_choice(2, 3), 2, _GRID, "dmrs-TypeA-Position"),
+        "cdm_groups_without_data": Key(_choice(1, 2, 3), 2, _GRID, "DM-RS CDM groups without "
+                                       "data (1 or 2 for type 1, 1 to 3 for type 2)"),
     },
     "link.pucch": {
         "format": Key(_choice(0, 1, 2, 3, 4), 0, ("pucch",), "PUCCH format (TS 38.211 Table "
@@ -272,7 +274,7 @@ _FIELD_PATHS = {
     "tp_pi2bpsk": "link.tp_pi2bpsk",
     "config_type": "link.dmrs.type", "additional_position": "link.dmrs.additional_positions",
     "length": "link.dmrs.length", "type_a_position": "link.dmrs.type_a_position",
-    "n_cdm_groups_without_data": "link.dmrs.type",
+    "n_cdm_groups_without_data": "link.dmrs.cdm_groups_without_data",
     "name": "channel.model", "channel": "channel.model", "model": "channel.model",
     "max_doppler": "channel.doppler", "correlation": "channel.correlation",
     "estimator": "receiver.estimator", "equalizer": "receiver.equalizer",
