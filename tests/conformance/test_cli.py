@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 import opennr.conformance
@@ -23,6 +24,48 @@ def test_list_shows_every_case_with_its_status():
         assert text in result.output
     one = runner.invoke(app, ["conformance", "list", "G-FR1-A5-14"], terminal_width=200)
     assert one.exit_code == 0 and "8.2.1.2-7-r3" in one.output and "8.2.1.2-1-r1" not in one.output
+
+
+def test_list_shows_the_pucch_and_pdsch_rows():
+    result = runner.invoke(app, ["conformance", "list"], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): [f.strip() for f in line.split("│")[2:-1]]
+            for line in result.output.splitlines() if line.count("│") > 5}
+    links = {}
+    for case, fields in rows.items():
+        if case:
+            links.setdefault(fields[0], []).append(case)
+    assert {k: len(v) for k, v in links.items()} == {"PUSCH": 80, "PUCCH": 189, "PDSCH": 2}
+    f0 = rows["8.3.2.2-1-r1"]
+    assert f0 == ["PUCCH", "PUCCH-F0-ack_missed", "5/15", "1x2 F0", "TDLC300-100 low", "9.4",
+                  "", "runnable"]                       # not in the default run set
+    pdsch = rows["5.2.2.1.1-t1-1"]
+    assert pdsch[:6] == ["PDSCH", "R.PDSCH.1-1.1", "10/15", "1x2 1L", "-", "-"]
+    assert pdsch[7].startswith("needs")
+    assert rows["8.2.1.2-1-r1"][6] == "yes"
+
+
+def test_run_a_pucch_case_reports_its_criteria(tmp_path):
+    store, out = tmp_path / "c.db", tmp_path / "rep"
+    result = runner.invoke(app, ["conformance", "run", "8.3.4.2.2-2-r1", "--quick", "--max-slots",
+                                 "60", "--store", str(store), "-o", str(out)], terminal_width=250)
+    assert result.exit_code == 0, result.output
+    assert "PUCCH at the required SNR, max 60 slots" in result.output
+    required = opennr.conformance.select_cases(["8.3.4.2.2-2-r1"])[0].snr_db
+    said = re.search(r"  (\w+): bler ([\d.]+)% \[([\d.]+)%, ([\d.]+)%\] \(limit 1\.0%\) at "
+                     rf"{required:g} dB, .* over 60 independent slots", result.output)
+    assert said is not None, result.output
+    # 60 slots cannot show a 1 % BLER met: the upper bound stays above the limit (one checkpoint,
+    # one criterion: the bound at level 0.05, 1 - 0.05^(1/60) without errors).
+    assert said[1] in ("undecided", "fail") and float(said[4]) > 1.0
+    if float(said[2]) == 0:
+        assert float(said[4]) == pytest.approx(100 * (1 - 0.05 ** (1 / 60)), abs=0.006)
+    md = (out / "report.md").read_text()
+    row = next(s for s in md.splitlines() if s.startswith("| 8.3.4.2.2-2-r1"))
+    assert "PUCCH-F2-uci_bler" in row and "bler ≤ 1.0%" in row and f"{said[1]} (" in row
+    with ResultsStore(store, readonly=True) as db:
+        runs = db.runs()
+    assert len(runs) == 1 and runs[0]["kind"] == "pucch" and runs[0]["status"] == "done"
 
 
 def test_unknown_case_is_an_error():

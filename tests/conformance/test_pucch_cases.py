@@ -1,14 +1,24 @@
 """TS 38.104 §8.3 PUCCH cases: the table (rows, identifiers, bandwidths, criteria), the link of a
-case, selection among all cases, the runner hook, verdicts and a run into the results store."""
+case, selection among all cases, the runner hook, verdicts, runs into the results store and
+their report rows."""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections import Counter
 
 import pytest
 
-from opennr.conformance import case_status, load_cases, select_cases
+from opennr.conformance import (
+    ConformanceOptions,
+    case_status,
+    load_cases,
+    report_rows,
+    run_cases,
+    select_cases,
+    write_report,
+)
 from opennr.conformance.cases import all_cases
 from opennr.conformance.pucch import (
     RUNNER_FEATURE,
@@ -81,12 +91,48 @@ def test_selection_among_all_cases():
 
 
 def test_cases_wait_for_the_runner_hook(monkeypatch):
-    case = load_pucch_cases()[0]
-    assert case_status(case) == f"needs {RUNNER_FEATURE}"
     from opennr.conformance import runner
 
-    monkeypatch.setattr(runner, "RUNS_PUCCH", True, raising=False)
-    assert case_status(dataclasses.replace(case, requires=None)) == "runnable"
+    assert runner.RUNS_PUCCH is True
+    assert all(case_status(c) == "runnable" for c in load_pucch_cases())
+    monkeypatch.setattr(runner, "RUNS_PUCCH", False)
+    case = load_pucch_cases()[0]
+    assert case_status(dataclasses.replace(case, requires=None)) == f"needs {RUNNER_FEATURE}"
+
+
+def test_run_cases_dispatches_pucch_and_reports_its_criteria(tmp_path):
+    base = next(c for c in load_pucch_cases() if c.case == "8.3.2.2-2-r1")
+    noise = dataclasses.replace(base, snr_db=-15.0)        # far below the requirement
+    clean = dataclasses.replace(base, case="8.3.2.2-2-r1-hi", snr_db=30.0)
+    seen = []
+    with ResultsStore(tmp_path / "s.db") as store:
+        results = run_cases(store, [noise, clean], ConformanceOptions(quick=False, max_slots=150),
+                            on_result=seen.append)
+        runs = store.runs()
+    bad, good = results
+    assert seen == results and len(runs) == 2
+    # 150 slots: a single checkpoint, two criteria, each bound at level 0.05 / 2.
+    assert bad.alpha == good.alpha == pytest.approx(0.025)
+    assert bad.verdict == "fail" and bad.figures["ack_missed"][1] > 0.01      # lower bound
+    assert good.slots == 150 and good.figures["ack_missed"][0] == 0.0
+    # Random HARQ-ACK bits: about half of the 150 slots carry an ACK; no missed one among them
+    # still leaves the upper bound 1 - 0.025^(1/n) above 1 %.
+    n_ack = good.counts["ack_bits"]
+    assert 40 < n_ack < 110 and good.counts["dtx_slots"] == 150
+    assert good.verdict == "undecided"
+    high = 1 - 0.025 ** (1 / n_ack)
+    assert good.figures["ack_missed"][2] == pytest.approx(high) and high > 0.01
+    rows = report_rows(results)
+    assert rows[0]["criterion"] == "ack_missed ≤ 1.0% and dtx_to_ack ≤ 1.0%"
+    assert rows[0]["verdict"].startswith("fail") and rows[1]["verdict"].startswith("undecided")
+    assert f"ack_missed 0.00% [0.00%, {high:.2%}] (limit 1.0%)" in rows[1]["measured at required SNR"]
+    assert rows[1]["FRC"] == "PUCCH-F0-ack_missed" and rows[1]["BW/SCS"] == "10 MHz / 30 kHz"
+    md, page = write_report(results, tmp_path / "rep")
+    text = md.read_text()
+    assert "0 pass, 1 fail, 1 undecided" in text and "TS 38.104 §8.3" in text
+    assert "Clopper-Pearson" in text and "betting" not in text      # no throughput case
+    assert good.line() in text and html.escape(good.line()) in page.read_text()
+    assert not list((tmp_path / "rep").glob("*.png"))
 
 
 def test_bounds_and_verdicts():

@@ -1,5 +1,5 @@
-"""``opennr conformance``: the 3GPP performance requirements (TS 38.104 §8.2 PUSCH) — list the
-cases, run them into the results store, write the report."""
+"""``opennr conformance``: the 3GPP performance requirements (TS 38.104 §8.2 PUSCH and §8.3 PUCCH,
+TS 38.101-4 §5.2 PDSCH) — list the cases, run them into the results store, write the report."""
 
 from __future__ import annotations
 
@@ -31,26 +31,38 @@ def list_cases(
         help="Cases by identifier, FRC, table or shell pattern (default: all).",
         show_default=False)] = None,
 ) -> None:
-    """The test cases: identifier, link, FRC, bandwidth/SCS, antennas, channel, required SNR and
-    whether they can run (or which feature they need)."""
-    from opennr.conformance import case_status, load_cases, select_cases
+    """The test cases, PUSCH, PUCCH and PDSCH rows in turn: identifier, link, FRC (or PUCCH
+    resource and test), bandwidth/SCS, antennas, channel, required SNR, whether it is in the
+    default set and whether it can run (or which feature it needs)."""
+    import math
+
+    from opennr.conformance import case_status, select_cases
+    from opennr.conformance.cases import all_cases
 
     try:
-        chosen = select_cases(cases) if cases else list(load_cases())
+        chosen = select_cases(cases) if cases else list(all_cases())
     except ConfigError as exc:
         _fail(exc)
-    table = Table(title="TS 38.104 §8.2 PUSCH performance requirements")
-    for col in ("case", "link", "FRC", "BW/SCS", "antennas", "channel", "SNR dB", "default",
-                "status"):
+    in_default = {c.case for c in select_cases([])}      # what `run` without names runs
+    table = Table(title="Conformance cases: TS 38.104 §8.2 PUSCH, §8.3 PUCCH; TS 38.101-4 §5.2 "
+                        "PDSCH",
+                  caption="PUSCH, PDSCH: throughput ≥ 70 % at the required SNR. PUCCH: the "
+                          "probabilities of the test named in the FRC column (missed ACK, "
+                          "NACK-to-ACK, UCI BLER; DTX-to-ACK or detection on noise) within their "
+                          "limits. ants: transmit x receive antennas, layers or PUCCH format. "
+                          "dflt: in the set `run` takes without names.")
+    for col in ("case", "link", "FRC", "MHz/kHz", "ants", "channel", "SNR dB", "dflt", "status"):
         table.add_column(col, justify="right" if col == "SNR dB" else "left",
-                         no_wrap=col in ("case", "FRC"), overflow="fold")
+                         no_wrap=col in ("case", "FRC", "channel", "ants"), overflow="fold",
+                         min_width=10 if col == "status" else None)
     for c in chosen:
         status = case_status(c)
         shown = "[green]runnable[/]" if status == "runnable" else f"[yellow]{status}[/]"
-        table.add_row(c.case, c.link.upper(), c.frc.name,
-                      f"{c.frc.bandwidth_mhz} MHz/{c.frc.scs} kHz",
-                      f"{c.n_tx}x{c.n_rx} {c.layers}L", f"{c.channel} {c.correlation}",
-                      f"{c.snr_db:g}", "yes" if c.default else "", shown)
+        antennas = f"{c.n_tx}x{c.n_rx} " + (f"F{c.format}" if c.link == "pucch" else f"{c.layers}L")
+        snr = "-" if math.isnan(c.snr_db) else f"{c.snr_db:g}"
+        channel = f"{c.channel} {c.correlation}".strip() or "-"
+        table.add_row(c.case, c.link.upper(), c.frc.name, f"{c.frc.bandwidth_mhz}/{c.frc.scs}",
+                      antennas, channel, snr, "yes" if c.case in in_default else "", shown)
     console.print(table)
 
 
@@ -63,8 +75,8 @@ def run(
         help="Only the required SNR, until a one-sided bound on the throughput over independent "
              "batches decides pass/fail.")] = False,
     max_slots: Annotated[int | None, typer.Option(
-        help="Slot limit per SNR point (default 3000 quick, 1500 full); reached without a "
-             "decision, the quick verdict is 'undecided'.")] = None,
+        help="Slot limit per SNR point (default 3000 quick, 1500 full; PUCCH cases 20000); "
+             "reached without a decision, the quick verdict is 'undecided'.")] = None,
     min_batches: Annotated[int, typer.Option(
         help="Quick: independent batches before a verdict may be taken.")] = 20,
     batch_size: Annotated[int, typer.Option(
@@ -87,7 +99,8 @@ def run(
         = Path("conformance-report"),
 ) -> None:
     """Run conformance cases through the simulation engine and write the report (Markdown, HTML,
-    one throughput plot per case)."""
+    one throughput plot per PUSCH/PDSCH case). PUCCH cases run at their required SNR with their
+    own criteria (TS 38.104 §8.3), with or without --quick."""
     from opennr.conformance import (
         ConformanceOptions,
         case_status,
@@ -123,8 +136,16 @@ def run(
     except ExecutorError as exc:
         _fail(exc)
     t0 = time.perf_counter()
+    from opennr.conformance.runner import PUCCH_MAX_SLOTS
+
+    how = []
+    if any(c.link != "pucch" for c in chosen):
+        how.append(options.label())
+    if any(c.link == "pucch" for c in chosen):
+        how.append(f"PUCCH at the required SNR, max {max_slots or PUCCH_MAX_SLOTS} slots")
     console.print(f"[bold]opennr {__version__}[/] conformance, {len(chosen)} case(s), "
-                  f"{options.label()}, {executor.workers} worker(s), store {store}")
+                  f"{'; '.join(how) or options.label()}, {executor.workers} worker(s), "
+                  f"store {store}")
 
     def started(case) -> None:
         console.print(f"{case.case} {case.frc.name} {case.n_tx}x{case.n_rx} {case.channel}, "
@@ -132,6 +153,13 @@ def run(
 
     def finished(r) -> None:
         elapsed = f"({time.perf_counter() - t0:.0f} s)"
+        if hasattr(r, "figures"):     # a PUCCH case: its criteria, not throughput
+            crit = "; ".join(f"{m} {est:.2%} [{lo:.2%}, {hi:.2%}] (limit {lim:.1%})"
+                             for m, (est, lo, hi, lim) in r.figures.items())
+            console.print(f"  {r.verdict}: {crit} at {r.case.snr_db:g} dB, one-sided bounds "
+                          f"({r.confidence:.0%} overall) over {r.slots} independent slots "
+                          f"{elapsed}", soft_wrap=True)
+            return
         if r.quick:
             p = r.points[0]
             console.print(f"  {r.verdict}: throughput {p['throughput']:.1%} at {p['snr_db']:g} "

@@ -1,5 +1,5 @@
-"""Conformance: the 3GPP performance requirements (TS 38.104 §8.2 PUSCH) as runnable test cases,
-their verdicts and reports."""
+"""Conformance: the 3GPP performance requirements (TS 38.104 §8.2 PUSCH, §8.3 PUCCH; TS 38.101-4
+§5.2 PDSCH) as runnable test cases, their verdicts and reports."""
 
 from opennr.conformance.cases import (
     ConformanceCase,

@@ -326,8 +326,9 @@ class PucchStop:
 
 @dataclass(slots=True, kw_only=True)
 class PucchCaseResult:
-    """What a run established about one PUCCH case: the verdict, the slots simulated and, per
-    criterion, ``(estimate, low, high, limit)`` with the bounds at level ``alpha``."""
+    """What a run established about one PUCCH case (TS 38.104 §8.3): the verdict, the slots
+    simulated and, per criterion, ``(estimate, low, high, limit)`` with the bounds at level
+    ``alpha``; ``confidence`` is the run's overall confidence, ``estimator`` the receiver's."""
 
     case: PucchCase
     run_id: int
@@ -336,6 +337,8 @@ class PucchCaseResult:
     counts: dict[str, int]
     figures: dict[str, tuple[float, float, float, float]]
     alpha: float
+    confidence: float = 0.95
+    estimator: str = "dmrs"
     seconds: float = 0.0
     summary: dict = field(default_factory=dict)
 
@@ -405,7 +408,9 @@ def run_pucch_case(store, case: PucchCase, *, max_slots: int = 20_000, min_slots
     verdict, figures = pucch_verdict(counts, case, alpha=stop.alpha)
     return PucchCaseResult(case=case, run_id=run_id, verdict=verdict,
                            slots=int(counts.get("blocks", 0)), counts=counts, figures=figures,
-                           alpha=stop.alpha, seconds=time.perf_counter() - t0,
+                           alpha=stop.alpha, confidence=confidence,
+                           estimator=scenario.config["link"]["pucch"]["estimator"],
+                           seconds=time.perf_counter() - t0,
                            summary=summarize_run(store.run(run_id), store.batches(run_id)))
 
 

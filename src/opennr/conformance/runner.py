@@ -49,8 +49,18 @@ from opennr.sim.scenario import parse_scenario
 from opennr.sim.stats import crossing_snr
 from opennr.sim.store import ResultsStore
 
-__all__ = ["BatchOutcomeLink", "CaseResult", "ConformanceOptions", "ThroughputStop",
-           "clopper_pearson", "run_case", "run_cases", "throughput_verdict"]
+__all__ = ["PUCCH_MAX_SLOTS", "PUCCH_MIN_SLOTS", "RUNS_PUCCH", "BatchOutcomeLink", "CaseResult",
+           "ConformanceOptions", "ThroughputStop", "clopper_pearson", "run_case", "run_cases",
+           "throughput_verdict"]
+
+#: The PUCCH rows of TS 38.104 §8.3 run here with their own criteria
+#: (:func:`opennr.conformance.pucch.run_pucch_case`).
+RUNS_PUCCH = True
+#: Slot limit of a PUCCH case without ``max_slots`` (one slot per independent batch): enough for
+#: the bounds to show a 1 % limit met when the true rate is about half of it.
+PUCCH_MAX_SLOTS = 20_000
+#: First checkpoint of a PUCCH case (:class:`opennr.conformance.pucch.PucchStop`).
+PUCCH_MIN_SLOTS = 500
 
 
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95, *,
@@ -351,15 +361,25 @@ def _find_run(store: ResultsStore, config: dict, resume: bool) -> tuple[int | No
 
 def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOptions, *,
              executor=None, resume: bool = False,
-             on_progress: Callable[[int, object], None] | None = None) -> CaseResult:
-    """Simulate one case (TS 38.104 §8.2.1.1: throughput at the required SNR ≥ 70 % of the
-    maximum) into ``store`` and judge it.
+             on_progress: Callable[[int, object], None] | None = None):
+    """Simulate one case into ``store`` and judge it.
+
+    A PUSCH or PDSCH case (TS 38.104 §8.2.1.1, TS 38.101-4 §5.2: throughput at the required SNR
+    ≥ 70 % of the maximum) gives a :class:`CaseResult`. A PUCCH case (TS 38.104 §8.3, ``link``
+    ``"pucch"``) runs at its required SNR with its own criteria, whatever ``options.quick``, by
+    :func:`opennr.conformance.pucch.run_pucch_case` (``options.max_slots`` or
+    :data:`PUCCH_MAX_SLOTS` slots at most, first checkpoint at :data:`PUCCH_MIN_SLOTS` or the
+    slot limit, ``options.confidence`` and ``options.seed``) and gives its
+    :class:`~opennr.conformance.pucch.PucchCaseResult` (``figures`` per criterion).
 
     Raises
     ------
     ConfigError
         The case cannot run (see :func:`~opennr.conformance.cases.case_status`).
     """
+    if case.link == "pucch":
+        return _run_pucch(store, case, options, executor=executor, resume=resume,
+                          on_progress=on_progress)
     from opennr.link.metrics import TB_COUNTERS
 
     stop = dataclasses.replace(options.stop(), criterion=case.fraction)
@@ -396,6 +416,18 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
                         estimator=scenario.config["receiver"]["estimator"], summary=summary)
     _judge(result, case.fraction)
     return result
+
+
+def _run_pucch(store: ResultsStore, case, options: ConformanceOptions, *, executor, resume,
+               on_progress):
+    from opennr.conformance.pucch import run_pucch_case
+
+    slots = PUCCH_MAX_SLOTS if options.max_slots is None else options.max_slots
+    if isinstance(slots, bool) or not isinstance(slots, int) or slots < 1:
+        raise ConfigError("max_slots", slots, "must be an integer >= 1")
+    return run_pucch_case(store, case, max_slots=slots, min_slots=min(PUCCH_MIN_SLOTS, slots),
+                          confidence=options.confidence, seed=options.seed, executor=executor,
+                          resume=resume, on_progress=on_progress)
 
 
 def _crossing(snrs: list[float], values: list[float], criterion: float) -> float:
@@ -442,9 +474,9 @@ def _judge(result: CaseResult, criterion: float) -> None:
 def run_cases(store: ResultsStore, cases: Sequence[ConformanceCase], options: ConformanceOptions,
               *, executor=None, resume: bool = False,
               on_case: Callable[[ConformanceCase], None] | None = None,
-              on_result: Callable[[CaseResult], None] | None = None,
-              on_progress: Callable[[int, object], None] | None = None) -> list[CaseResult]:
-    """:func:`run_case` for each case in turn."""
+              on_result: Callable[[Any], None] | None = None,
+              on_progress: Callable[[int, object], None] | None = None) -> list:
+    """:func:`run_case` for each case in turn (PUSCH, PDSCH and PUCCH cases alike)."""
     results = []
     for case in cases:
         if on_case:
