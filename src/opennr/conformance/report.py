@@ -135,12 +135,12 @@ def statistics_note(results: Sequence) -> str:
     quick = any(r.quick for r in results)
     conf = results[0].confidence
     size = next((p["batch_size"] for r in results for p in r.points if p["batch_size"]), 1)
-    text += (f"Statistics: every batch of {size} transport block(s) with its HARQ retransmissions "
-            "is an independent channel realisation; the blocks of one batch share one fading "
-            "channel and are not counted as independent. Throughput = delivered blocks / slots "
-            "(the long-run ratio E[K]/E[N] over batches); its bounds are a betting confidence "
-            "sequence on the batch outcomes (valid for bounded values, whatever their "
-            "distribution, and at any stopping batch). ")
+    text += (f"Statistics: every batch of {size} transport block(s) with its HARQ "
+             "retransmissions is an independent channel realisation; the blocks of one batch share "
+             "one fading channel and are not counted as independent. Throughput = delivered "
+             "blocks / slots (the long-run ratio E[K]/E[N] over batches); its bounds are a betting "
+             "confidence sequence on the batch outcomes (valid for bounded values, whatever their "
+             "distribution, and at any stopping batch). ")
     if quick:
         text += (f"Quick: {conf:.0%} one-sided bounds; pass when the lower bound reaches 70 %, "
                  "fail when the upper bound is below it, undecided when the slot limit came "
