@@ -42,7 +42,8 @@ def test_list_shows_the_pucch_and_pdsch_rows():
     pdsch = rows["5.2.2.1.1-t1-1"]
     assert pdsch[:6] == ["PDSCH", "R.PDSCH.1-1.1", "10/15", "1x2 1L", "-", "-"]
     assert pdsch[7].startswith("needs")
-    assert rows["8.2.1.2-1-r1"][6] == "yes"
+    assert rows["8.2.1.2-1-r1"][6] == rows["8.3.2.2-2-r2"][6] == "yes"
+    assert rows["8.3.6.2-2-r2"][6] == ""           # flagged, but format 4 is not in the quick set
 
 
 def test_run_a_pucch_case_reports_its_criteria(tmp_path):

@@ -87,7 +87,14 @@ def test_selection_among_all_cases():
     assert [c.case for c in select_cases(["8.3.2.2-1-r1"])] == ["8.3.2.2-1-r1"]
     assert len(select_cases(["8.3.6.2-?-r1"])) == 2
     assert {c.format for c in select_cases(["PUCCH-F1-nack_to_ack"])} == {1}
-    assert all(c.link == "pusch" for c in select_cases([]))        # the default set is unchanged
+    # The default set: the PUSCH rows flagged default, and the flagged rows of the short formats.
+    default = select_cases([])
+    assert [c for c in default if c.link == "pusch"] == [c for c in load_cases() if c.default]
+    pucch = [c for c in default if c.link == "pucch"]
+    assert pucch and {c.format for c in pucch} == {0, 2} and all(c.default for c in pucch)
+    assert {c.case for c in load_pucch_cases() if c.default and c.format in (0, 2)} \
+        == {c.case for c in pucch}
+    assert not any(c.link == "pdsch" for c in default)
 
 
 def test_cases_wait_for_the_runner_hook(monkeypatch):

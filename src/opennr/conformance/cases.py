@@ -19,14 +19,18 @@ from pathlib import Path
 
 from opennr.errors import ConfigError
 
-__all__ = ["CASE_TABLE", "FRC_TABLE", "ConformanceCase", "Frc", "all_cases", "best_estimator",
-           "case_status", "load_cases", "load_frcs", "select_cases"]
+__all__ = ["CASE_TABLE", "DEFAULT_PUCCH_FORMATS", "FRC_TABLE", "ConformanceCase", "Frc", "all_cases",
+           "best_estimator", "case_status", "load_cases", "load_frcs", "select_cases"]
 
 _DATA = Path(__file__).with_name("data")
 #: The requirement rows (TS 38.104 Tables 8.2.1.2-1 .. -7, 8.2.2.2-1, -2).
 CASE_TABLE = _DATA / "pusch_38104.csv"
 #: The fixed reference channels (TS 38.104 Annex A.3, A.4, A.5, A.7).
 FRC_TABLE = _DATA / "frc_38104.csv"
+
+#: PUCCH formats whose rows flagged ``default`` join the default set (TS 38.104 §8.3.2, §8.3.4: the
+#: short formats, a few seconds to a minute per row on two cores).
+DEFAULT_PUCCH_FORMATS = (0, 2)
 
 #: Test parameters of TS 38.104 Table 8.2.1.1-1 (and 8.2.2.1-1): HARQ transmissions.
 MAX_TRANSMISSIONS = 4
@@ -222,16 +226,22 @@ def all_cases() -> tuple:
 def select_cases(names: Sequence[str], cases: Sequence[ConformanceCase] | None = None
                  ) -> list[ConformanceCase]:
     """The cases named by identifier (``8.2.1.2-1-r1``), FRC (``G-FR1-A3-8``), table
-    (``8.2.1.2-1``) or shell pattern (``8.2.1.2-?-r1``), among :func:`all_cases` (the PUCCH rows
-    too); none given: the default set of the PUSCH rows.
+    (``8.2.1.2-1``) or shell pattern (``8.2.1.2-?-r1``), among :func:`all_cases` (the PUCCH and
+    PDSCH rows too); none given: the default set, the PUSCH rows flagged ``default`` and those of
+    the PUCCH rows in :data:`DEFAULT_PUCCH_FORMATS`.
 
     Raises
     ------
     ConfigError
         A name that matches no case.
     """
-    if cases is None:
-        cases = all_cases() if names else load_cases()
+    if cases is None and not names:
+        from opennr.conformance.pucch import load_pucch_cases
+
+        cases = (*load_cases(),
+                 *(c for c in load_pucch_cases() if c.format in DEFAULT_PUCCH_FORMATS))
+    elif cases is None:
+        cases = all_cases()
     cases = list(cases)
     if not names:
         return [c for c in cases if c.default]
