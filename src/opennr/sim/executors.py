@@ -26,6 +26,16 @@ def _warm_up() -> None:
     import opennr.sim.links  # noqa: F401
 
 
+def _single_threaded(fn, *args):
+    """Run one batch with one numba thread: the executor's workers are the parallelism, and
+    nested numba threads would oversubscribe the cores. (The thread count is per calling
+    thread, so it is set in the task itself, whatever thread of a worker runs it.)"""
+    import numba
+
+    numba.set_num_threads(1)
+    return fn(*args)
+
+
 class ProcessExecutor:
     """``workers`` local processes started with the *spawn* method (no state inherited from the
     parent, the same on every platform).
@@ -45,7 +55,7 @@ class ProcessExecutor:
                                          initializer=_warm_up)
 
     def submit(self, fn, *args):
-        return self._pool.submit(fn, *args)
+        return self._pool.submit(_single_threaded, fn, *args)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -106,7 +116,7 @@ class DaskExecutor:
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
 
     def submit(self, fn, *args):
-        return self._client.submit(fn, *args, pure=False)
+        return self._client.submit(_single_threaded, fn, *args, pure=False)
 
     def close(self) -> None:
         self._client.close()
