@@ -73,6 +73,43 @@ def test_simulate_writes_the_store_and_prints_json(tmp_path, tiny):
         assert sum(c["blocks"] for c in db.batches(run["id"])[2]) == 64
 
 
+PUCCH_TINY = """
+[link]
+kind = "pucch"
+n_prb = 11
+n_rx = 2
+
+[link.pucch]
+format = 0
+symbols = [13, 1]
+bits = 1
+dtx = true
+
+[sweep]
+snr = [-20.0, 20.0]
+
+[stop]
+min_errors = 1000
+max_blocks = 40
+
+[run]
+seed = 2
+batch_size = 20
+"""
+
+
+def test_a_pucch_run_prints_the_detection_rates_not_transport_block_figures(tmp_path):
+    path = tmp_path / "pucch.toml"
+    path.write_text(PUCCH_TINY)
+    result = invoke("simulate", path, "--store", tmp_path / "r.db", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "ACK missed" in result.output and "DTX->ACK" in result.output
+    assert "iterations" not in result.output and "70 %" not in result.output
+    out = json.loads(invoke("simulate", path, "--store", tmp_path / "j.db", "--json").output)
+    low, high = out["points"]
+    assert low["ack_missed"] > 0.3 and high["ack_missed"] == 0.0
+
+
 @pytest.mark.parametrize("text,words", [
     ("[link\nkind = 'pdsch'", "not valid TOML"),
     ("[link]\nkind = 'pdcch'\n[sweep]\nsnr = [0.0]", "link.kind='pdcch': must be one of"),

@@ -194,7 +194,11 @@ class _Display:
 
 
 def print_summary(summary: dict) -> None:
-    """The results of a run as tables, one per curve, with the 70 % throughput SNR."""
+    """The results of a run as tables, one per curve, with the 70 % throughput SNR (for a
+    PUCCH run, the detection and error rates of TS 38.104 §8.3 instead)."""
+    if summary["kind"] == "pucch":
+        _print_pucch_summary(summary)
+        return
     for curve in summary["curves"]:
         params = ", ".join(f"{k}={v}" for k, v in curve["params"].items())
         title = f"run {summary['run']}: {summary['name']}" + (f" ({params})" if params else "")
@@ -221,3 +225,32 @@ def print_summary(summary: dict) -> None:
         snr_70 = curve["snr_70"]
         console.print("70 % of the maximum throughput at "
                       + ("(not reached in the sweep)" if snr_70 is None else f"{snr_70:.2f} dB"))
+
+
+#: Columns of a PUCCH run: heading -> rate of :func:`opennr.link.pucch.pucch_metrics`.
+_PUCCH_COLUMNS = {"UCI BLER": "bler", "ACK missed": "ack_missed", "NACK->ACK": "nack_to_ack",
+                  "DTX->ACK": "dtx_to_ack"}
+
+
+def _print_pucch_summary(summary: dict) -> None:
+    for curve in summary["curves"]:
+        params = ", ".join(f"{k}={v}" for k, v in curve["params"].items())
+        title = f"run {summary['run']}: {summary['name']}" + (f" ({params})" if params else "")
+        rows = [p for p in summary["points"] if p["curve"] == curve["curve"]]
+        shown = [h for h, k in _PUCCH_COLUMNS.items()
+                 if any(not math.isnan(r.get(k, math.nan)) for r in rows)]
+        table = Table(title=title)
+        for col in ["SNR dB", "slots", *shown]:
+            table.add_column(col, justify="right")
+        for r in rows:
+            if r["status"] != "done":
+                table.add_row(f"{r['snr_db']:g}", "-", r["status"], *[""] * (len(shown) - 1))
+                continue
+            cells = [f"{r['snr_db']:g}", str(r["blocks"])]
+            for h in shown:
+                k = _PUCCH_COLUMNS[h]
+                v = r[k]
+                cells.append("-" if math.isnan(v) else
+                             f"{v:.3g} ({r[k + '_low']:.2g}-{r[k + '_high']:.2g})")
+            table.add_row(*cells)
+        console.print(table)

@@ -31,7 +31,8 @@ def summarize_run(record: dict, batches: dict[int, list[dict[str, int]]]) -> dic
         ``run``, ``name``, ``kind``, ``status``, ``seed``, ``version``, ``config``, ``machine``;
         ``points``: per point its ``point``, ``curve``, ``snr_db``, ``params``, ``tbs``,
         ``status`` (``done``, ``skipped`` below the BLER floor, or ``pending`` in an unfinished
-        run), ``batches`` and the figures of :func:`~opennr.sim.stats.point_metrics`; ``curves``:
+        run), ``batches`` and the figures of :func:`~opennr.sim.stats.point_metrics` (for a PUCCH
+        run, with the rates of :func:`~opennr.link.pucch.pucch_metrics`); ``curves``:
         per curve its ``params`` and ``snr_70`` (the SNR at which the throughput reaches 70 %
         of the maximum, interpolated; ``None`` if not reached).
     """
@@ -45,6 +46,10 @@ def summarize_run(record: dict, batches: dict[int, list[dict[str, int]]]) -> dic
                 counts[k] = counts.get(k, 0) + int(v)
         figures = point_metrics(counts, tbs=meta["tbs"], slot_seconds=meta["slot_seconds"],
                                 max_transmissions=meta["max_transmissions"])
+        if record["kind"] == "pucch":
+            from opennr.link.pucch import pucch_metrics
+
+            figures.update(pucch_metrics(counts, snr_db=meta["snr_db"]))
         if counts.get("blocks", 0):
             status = "done"
         else:

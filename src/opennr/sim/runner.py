@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from opennr.sim.engine import PointResult, SweepPoint, run_points
+from opennr.sim.links import build_link
 from opennr.sim.report import summarize_run
 from opennr.sim.scenario import Scenario, parse_scenario
 from opennr.sim.store import ResultsStore, StoreError
@@ -65,13 +66,13 @@ def execute_run(store: ResultsStore, handle: RunHandle, executor=None, *,
     """
     scenario = handle.scenario
     points = [SweepPoint(p.snr_db, p.curve, p.link) for p in scenario.points]
-    from opennr.link.metrics import TB_COUNTERS
-
+    # the counters of the scenario's link kind (the stop rule and the BLER floor read them)
+    counters = build_link(scenario.points[0].link).counters
     run_id = handle.run_id
     store.set_status(run_id, "running")
     try:
         run_points(points, scenario.stop_rule(), scenario.seed, executor=executor,
-                   counters=TB_COUNTERS, done=store.batches(run_id),
+                   counters=counters, done=store.batches(run_id),
                    on_batch=lambda p, b, s, c: store.add_batch(run_id, p, b, s, c),
                    on_progress=on_progress, on_point_done=on_point_done)
     except BaseException:
