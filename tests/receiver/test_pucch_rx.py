@@ -3,6 +3,8 @@ false alarms on noise alone, user separation by cyclic shift and cover code, noi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -122,6 +124,48 @@ def test_dtx_false_alarm_on_noise(fmt, kwargs, rng):
     tx = pucch_grid(carrier, cfg, ack=[1] * kwargs.get("n_ack", kwargs.get("n_bits", 1)),
                     sr=bool(kwargs.get("sr", False)) if fmt == 0 else False)
     assert not detect(tx + noise[0] * 0.3, carrier, cfg, **kwargs).dtx
+
+
+def test_format1_false_alarm_matches_target_with_four_antennas(rng):
+    """The format 1 statistic with 4 antennas is Beta(2 H R, 12 N R − 2 H R) on noise: 4000
+    noise-only slots at a 5 % target give 5 % ± 1.2 % (about 3.5 binomial sigmas)."""
+    carrier = Carrier(scs=15, n_size_grid=4)
+    cfg = PucchConfig(format=1, symbol_allocation=(0, 14), start_prb=0, second_hop_prb=3)
+    trials = 4000
+    alarms = sum(not pucch1_detect(_noise(rng, (4, 14, 48), 2.0), carrier, cfg, n_bits=2,
+                                   false_alarm=0.05).dtx for _ in range(trials))
+    assert alarms / trials == pytest.approx(0.05, abs=0.012)
+
+
+def test_format1_marginal_soft_value_is_not_ack(rng):
+    """With a clear DM-RS but no energy in the data direction, the normalised soft value is
+    N(0, 1): without margin half the bits come out ACK, with the margin only Q(γ) of them; a
+    data symbol at half a standard deviation towards ACK is reported as NACK."""
+    GAMMA = 1.0
+    carrier = Carrier(scs=15, n_size_grid=4)
+    cfg = PucchConfig(format=1, symbol_allocation=(0, 14), start_prb=0, second_hop_prb=3)
+    g1, g0 = pucch_grid(carrier, cfg, ack=[1])[0], pucch_grid(carrier, cfg, ack=[0])[0]
+    dmrs_only, data_ack = (g1 + g0) / 2, (g1 - g0) / 2
+    trials, n0 = 1500, 0.5
+    acks = {0.0: 0, GAMMA: 0}
+    for _ in range(trials):
+        y = dmrs_only + _noise(rng, (2, *g1.shape), n0)
+        for margin in acks:
+            det = pucch1_detect(y, carrier, cfg, n_bits=1, ack_margin=margin)
+            assert not det.dtx
+            acks[margin] += int(det.ack[0])
+    assert acks[0.0] / trials == pytest.approx(0.5, abs=0.05)
+    q = 0.5 * math.erfc(GAMMA / math.sqrt(2))
+    assert acks[GAMMA] / trials == pytest.approx(q, abs=0.04)
+    # a small ACK component: soft value about 0.5 σ (σ² = n0 · 2 · 12 · N_data per real axis,
+    # with |h_est| = 1 on 2 antennas)
+    n_data = 7
+    eps = 0.5 * math.sqrt(n0 * 2 * 12 * n_data / 2) / (2 * 12 * n_data) * math.sqrt(2)
+    ups = 0
+    for _ in range(200):
+        y = dmrs_only + eps * data_ack + _noise(rng, (2, *g1.shape), n0)
+        ups += int(pucch1_detect(y, carrier, cfg, n_bits=1, ack_margin=GAMMA).ack[0])
+    assert ups / 200 < 0.5
 
 
 def test_dtx_threshold_is_the_beta_quantile(rng):
