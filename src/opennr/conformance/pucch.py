@@ -361,12 +361,12 @@ def run_pucch_case(store, case: PucchCase, *, max_slots: int = 20_000, min_slots
     ConfigError
         The case's scenario is invalid.
     """
-    import json
     import time
 
     from opennr.link.pucch import PUCCH_COUNTERS
-    from opennr.sim.engine import SweepPoint, run_points
+    from opennr.sim.engine import SweepPoint
     from opennr.sim.report import summarize_run
+    from opennr.sim.runner import find_run, run_into_store
     from opennr.sim.scenario import parse_scenario
 
     stop = PucchStop(case=case, max_slots=max_slots, min_slots=min_slots, confidence=confidence)
@@ -375,32 +375,15 @@ def run_pucch_case(store, case: PucchCase, *, max_slots: int = 20_000, min_slots
         name=f"conformance {case.case} {case.frc.name} slots {min_slots}..{max_slots} "
              f"c={confidence:g}"))
     t0 = time.perf_counter()
-    run_id = None
-    finished = False
-    if resume:
-        same = json.loads(json.dumps(scenario.config))
-        for rec in reversed(store.runs()):
-            if rec["status"] == "done" and rec["config"] == same:
-                run_id, finished = rec["id"], True
-                break
-        else:
-            run_id = store.latest_unfinished(scenario.config)
+    run_id, finished = find_run(store, scenario.config, resume)
     if run_id is None:
         run_id = store.new_run(scenario.kind, scenario.config,
                                [p.as_dict() for p in scenario.points], scenario.seed,
                                name=scenario.name)
     if not finished:
-        store.set_status(run_id, "running")
         points = [SweepPoint(p.snr_db, p.curve, p.link) for p in scenario.points]
-        try:
-            run_points(points, stop, scenario.seed, executor=executor, counters=PUCCH_COUNTERS,
-                       done=store.batches(run_id),
-                       on_batch=lambda p, b, s, c: store.add_batch(run_id, p, b, s, c),
-                       on_progress=on_progress)
-        except BaseException:
-            store.set_status(run_id, "interrupted")
-            raise
-        store.finish(run_id)
+        run_into_store(store, run_id, points, stop, scenario.seed, executor=executor,
+                       counters=PUCCH_COUNTERS, on_progress=on_progress)
     counts: dict[str, int] = {}
     for c in store.batches(run_id).get(0, []):
         for k, v in c.items():

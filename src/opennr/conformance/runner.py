@@ -43,8 +43,9 @@ from opennr.conformance.stats import (
     throughput_wealth,
 )
 from opennr.errors import ConfigError
-from opennr.sim.engine import SweepPoint, run_points
+from opennr.sim.engine import SweepPoint
 from opennr.sim.report import summarize_run
+from opennr.sim.runner import find_run, run_into_store
 from opennr.sim.scenario import parse_scenario
 from opennr.sim.stats import crossing_snr
 from opennr.sim.store import ResultsStore
@@ -346,19 +347,6 @@ def _points(store: ResultsStore, run_id: int, confidence: float, quick: bool) ->
     return out
 
 
-def _find_run(store: ResultsStore, config: dict, resume: bool) -> tuple[int | None, bool]:
-    """A finished run of the same configuration to reuse, or an unfinished one to continue."""
-    if not resume:
-        return None, False
-    import json
-
-    same = json.loads(json.dumps(config))
-    for rec in reversed(store.runs()):
-        if rec["status"] == "done" and rec["config"] == same:
-            return rec["id"], True
-    return store.latest_unfinished(config), False
-
-
 def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOptions, *,
              executor=None, resume: bool = False,
              on_progress: Callable[[int, object], None] | None = None):
@@ -387,24 +375,16 @@ def run_case(store: ResultsStore, case: ConformanceCase, options: ConformanceOpt
         options.snrs(case), estimator=options.estimator, seed=options.seed,
         batch_size=options.batch_size, max_blocks=stop.max_blocks,
         name=f"conformance {case.case} {case.frc.name} {options.label()}"))
-    run_id, finished = _find_run(store, scenario.config, resume)
+    run_id, finished = find_run(store, scenario.config, resume)
     if run_id is None:
         run_id = store.new_run(scenario.kind, scenario.config,
                                [p.as_dict() for p in scenario.points], scenario.seed,
                                name=scenario.name)
     if not finished:
-        store.set_status(run_id, "running")
         points = [SweepPoint(p.snr_db, p.curve, BatchOutcomeLink(p.link))
                   for p in scenario.points]
-        try:
-            run_points(points, stop, scenario.seed, executor=executor, counters=TB_COUNTERS,
-                       done=store.batches(run_id),
-                       on_batch=lambda p, b, s, c: store.add_batch(run_id, p, b, s, c),
-                       on_progress=on_progress)
-        except BaseException:
-            store.set_status(run_id, "interrupted")
-            raise
-        store.finish(run_id)
+        run_into_store(store, run_id, points, stop, scenario.seed, executor=executor,
+                       counters=TB_COUNTERS, on_progress=on_progress)
     pts = _points(store, run_id, options.confidence, options.quick)
     summary = summarize_run(store.run(run_id), store.batches(run_id))
     for row, p in zip(summary["points"], pts, strict=True):

@@ -8,6 +8,7 @@ replays those and continues with the next batch of each point.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from opennr.sim.report import summarize_run
 from opennr.sim.scenario import Scenario, parse_scenario
 from opennr.sim.store import ResultsStore, StoreError
 
-__all__ = ["RunHandle", "execute_run", "start_run"]
+__all__ = ["RunHandle", "execute_run", "find_run", "run_into_store", "start_run"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +69,37 @@ def execute_run(store: ResultsStore, handle: RunHandle, executor=None, *,
     points = [SweepPoint(p.snr_db, p.curve, p.link) for p in scenario.points]
     # the counters of the scenario's link kind (the stop rule and the BLER floor read them)
     counters = build_link(scenario.points[0].link).counters
-    run_id = handle.run_id
+    run_into_store(store, handle.run_id, points, scenario.stop_rule(), scenario.seed,
+                   executor=executor, counters=counters, on_progress=on_progress,
+                   on_point_done=on_point_done)
+    return summarize_run(store.run(handle.run_id), store.batches(handle.run_id))
+
+
+def find_run(store: ResultsStore, config: dict, resume: bool) -> tuple[int | None, bool]:
+    """With ``resume``, a finished run of the same effective configuration to reuse
+    (``(id, True)``) or else the latest unfinished one to continue (``(id, False)``);
+    ``(None, False)`` when there is none or without ``resume``."""
+    if not resume:
+        return None, False
+    same = json.loads(json.dumps(config))
+    for rec in reversed(store.runs()):
+        if rec["status"] == "done" and rec["config"] == same:
+            return rec["id"], True
+    return store.latest_unfinished(config), False
+
+
+def run_into_store(store: ResultsStore, run_id: int, points: list[SweepPoint], stop, seed: int, *,
+                   executor=None, counters, on_progress=None, on_point_done=None) -> None:
+    """Simulate the batches of run ``run_id`` not yet in ``store``, committing each as the engine
+    counts it (:func:`~opennr.sim.engine.run_points`), and mark the run done. An exception
+    (KeyboardInterrupt included) marks it ``interrupted`` and propagates."""
     store.set_status(run_id, "running")
     try:
-        run_points(points, scenario.stop_rule(), scenario.seed, executor=executor,
-                   counters=counters, done=store.batches(run_id),
+        run_points(points, stop, seed, executor=executor, counters=counters,
+                   done=store.batches(run_id),
                    on_batch=lambda p, b, s, c: store.add_batch(run_id, p, b, s, c),
                    on_progress=on_progress, on_point_done=on_point_done)
     except BaseException:
         store.set_status(run_id, "interrupted")
         raise
     store.finish(run_id)
-    return summarize_run(store.run(run_id), store.batches(run_id))
