@@ -250,11 +250,7 @@ def ldpc_bit_interleave(e_bits, qm: int) -> np.ndarray:
     ValueError
         If ``E`` is not a multiple of ``Q_m``.
     """
-    qm = check_choice("qm", qm, MODULATION_ORDERS, "TS 38.212 §5.4.2.2")
-    arr = np.asarray(e_bits)
-    if arr.ndim < 1 or arr.shape[-1] % qm:
-        raise ValueError(f"e_bits: last dimension E must be a multiple of Q_m={qm}, "
-                         f"got shape {arr.shape}")
+    arr, qm = _interleaver_input("e_bits", e_bits, qm)
     return np.ascontiguousarray(arr[..., _interleave_order(arr.shape[-1], qm)])
 
 
@@ -280,14 +276,20 @@ def ldpc_bit_deinterleave(f, qm: int) -> np.ndarray:
     ValueError
         If ``E`` is not a multiple of ``Q_m``.
     """
-    qm = check_choice("qm", qm, MODULATION_ORDERS, "TS 38.212 §5.4.2.2")
-    arr = np.asarray(f)
-    if arr.ndim < 1 or arr.shape[-1] % qm:
-        raise ValueError(f"f: last dimension E must be a multiple of Q_m={qm}, "
-                         f"got shape {arr.shape}")
+    arr, qm = _interleaver_input("f", f, qm)
     out = np.empty_like(arr)
     out[..., _interleave_order(arr.shape[-1], qm)] = arr
     return out
+
+
+def _interleaver_input(name: str, values, qm: int) -> tuple[np.ndarray, int]:
+    """The values of the bit (de)interleaver and Q_m, checked: E a multiple of Q_m."""
+    qm = check_choice("qm", qm, MODULATION_ORDERS, "TS 38.212 §5.4.2.2")
+    arr = np.asarray(values)
+    if arr.ndim < 1 or arr.shape[-1] % qm:
+        raise ValueError(f"{name}: last dimension E must be a multiple of Q_m={qm}, "
+                         f"got shape {arr.shape}")
+    return arr, qm
 
 
 @dataclass(frozen=True, slots=True)
